@@ -1,0 +1,105 @@
+/**
+ * What each job kind does, inside the job process. Handlers are plain async functions over core; they
+ * write bulk files into the project folder and describe them in their outcome; the runner in the main
+ * process records them in the database (the job process never writes the database).
+ */
+import path from 'node:path'
+import { UserError } from '../../core/errors'
+import { readVolume, writeVolume } from '../../core/io'
+import { defaultPhases, phaseCount, type Volume } from '../../core/volume/volume'
+import type { JobKind } from '../../shared/dto'
+import type { JobOutcome, ProducedVolume } from './protocol'
+
+export interface JobContext {
+  jobId: number
+  projectDir: string
+  signal: AbortSignal
+  settings: { threads?: number; provider?: string }
+  progress(fraction: number, message?: string): void
+  log(line: string): void
+}
+
+export type JobHandler = (params: Record<string, unknown>, ctx: JobContext) => Promise<JobOutcome>
+
+function str(params: Record<string, unknown>, key: string): string {
+  const v = params[key]
+  if (typeof v !== 'string' || v.length === 0) throw new UserError(`job parameter '${key}' must be a non-empty string`)
+  return v
+}
+
+/** Write a volume into the project's volumes/ folder as .npy and describe it for the runner. */
+export async function saveProjectVolume(
+  ctx: JobContext,
+  vol: Volume,
+  name: string,
+  source: ProducedVolume['source'],
+  extra: Partial<ProducedVolume> = {},
+): Promise<ProducedVolume> {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'volume'
+  const file = path.join(ctx.projectDir, 'volumes', `${safe}-job${ctx.jobId}-${Date.now().toString(36)}.npy`)
+  await writeVolume(file, vol)
+  return {
+    path: file,
+    name,
+    shape: vol.shape,
+    spacing: vol.spacing,
+    unit: vol.unit,
+    phases: vol.phases ?? defaultPhases(phaseCount(vol)),
+    source,
+    datasetId: null,
+    plane: null,
+    sourcePath: null,
+    ...extra,
+  }
+}
+
+const importVolume: JobHandler = async (params, ctx) => {
+  const file = str(params, 'path')
+  ctx.progress(0.05, `reading ${path.basename(file)}`)
+  const vol = await readVolume(file)
+  ctx.progress(0.6, 'saving into the project')
+  const name = typeof params.name === 'string' && params.name ? params.name : path.basename(file).replace(/\.[^.]+$/, '')
+  const datasetId = typeof params.datasetId === 'number' ? params.datasetId : null
+  const plane = params.plane === 'xy' || params.plane === 'xz' || params.plane === 'yz' ? params.plane : null
+  const produced = await saveProjectVolume(ctx, vol, name, datasetId === null ? 'import' : 'dataset', {
+    datasetId,
+    plane,
+    sourcePath: path.resolve(file),
+  })
+  return { result: { shape: vol.shape, phases: produced.phases.length }, volumes: [produced] }
+}
+
+const convert: JobHandler = async (params, ctx) => {
+  const input = str(params, 'input')
+  const output = str(params, 'output')
+  ctx.progress(0.1, `reading ${path.basename(input)}`)
+  const vol = await readVolume(input)
+  ctx.progress(0.5, `writing ${path.basename(output)}`)
+  await writeVolume(output, vol)
+  return { result: { input, output, shape: vol.shape } }
+}
+
+/**
+ * Jobs used by the tests of the runner itself (progress, cancellation, crash, failure). Registered only when
+ * MICROLAD_ENABLE_TEST_JOBS=1, never in a user's app.
+ */
+const testJob: JobHandler = async (params, ctx) => {
+  const mode = params.mode
+  if (mode === 'crash') process.exit(3)
+  if (mode === 'fail') throw new UserError('the test job failed on purpose')
+  const steps = typeof params.steps === 'number' ? params.steps : 10
+  const delayMs = typeof params.delayMs === 'number' ? params.delayMs : 20
+  for (let i = 0; i < steps; i++) {
+    if (ctx.signal.aborted) throw new UserError('aborted')
+    await new Promise((r) => setTimeout(r, delayMs))
+    ctx.progress((i + 1) / steps, `step ${i + 1}/${steps}`)
+  }
+  ctx.log('test job finished')
+  return { result: { steps, pid: process.pid } }
+}
+
+export function jobHandlers(): Partial<Record<JobKind, JobHandler>> {
+  const handlers: Partial<Record<JobKind, JobHandler>> = { import: importVolume, convert }
+  if (process.env.MICROLAD_ENABLE_TEST_JOBS === '1') handlers.test = testJob
+  return handlers
+}

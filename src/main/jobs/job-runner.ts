@@ -1,0 +1,217 @@
+/**
+ * Runs jobs in separate processes, one at a time by default (the solvers and ONNX Runtime use every core),
+ * records each in the project database (status, progress, timings, error text) and pushes events to
+ * clients. A job process that crashes or is killed marks its job failed; the app keeps working.
+ */
+import { UserError, errorMessage } from '../../core/errors'
+import type { JobInfo, JobKind } from '../../shared/dto'
+import { nowIso } from '../db/database'
+import type { Project } from '../project/project'
+import type { JobLauncher, JobProcessHandle } from './launcher'
+import { JobMessage, JobOutcome } from './protocol'
+
+export interface JobRunnerEvents {
+  job(info: JobInfo): void
+  log(jobId: number, line: string): void
+  outputsRecorded(jobId: number): void
+}
+
+interface ActiveJob {
+  id: number
+  handle: JobProcessHandle
+  startedAt: number
+  progress: number
+  cancelRequested: boolean
+  settled: boolean
+  lastEmit: number
+}
+
+export class JobRunner {
+  private queue: number[] = []
+  private active = new Map<number, ActiveJob>()
+  private idleWaiters: (() => void)[] = []
+
+  constructor(
+    private project: Project,
+    private launcher: JobLauncher,
+    private events: JobRunnerEvents,
+    private settings: () => { threads?: number; provider?: string } = () => ({}),
+    private concurrency = 1,
+  ) {}
+
+  start(kind: JobKind, params: Record<string, unknown>): JobInfo {
+    const job = this.project.insertJob(kind, params)
+    this.queue.push(job.id)
+    this.events.job(job)
+    this.pump()
+    return this.info(job.id)
+  }
+
+  info(id: number): JobInfo {
+    const job = this.project.getJob(id)
+    const a = this.active.get(id)
+    if (a && a.progress > 0.02) {
+      const elapsed = (Date.now() - a.startedAt) / 1000
+      job.etaSeconds = Math.max(0, (elapsed * (1 - a.progress)) / a.progress)
+    }
+    return job
+  }
+
+  cancel(id: number): JobInfo {
+    const queued = this.queue.indexOf(id)
+    if (queued >= 0) {
+      this.queue.splice(queued, 1)
+      this.project.updateJob(id, { status: 'cancelled', finishedAt: nowIso(), message: 'cancelled before it started' })
+    } else {
+      const a = this.active.get(id)
+      if (!a) {
+        const job = this.project.getJob(id)
+        throw new UserError(`job ${id} is not running (status: ${job.status})`)
+      }
+      a.cancelRequested = true
+      a.handle.kill()
+    }
+    const info = this.info(id)
+    this.events.job(info)
+    return info
+  }
+
+  /** Resolves when no job is queued or running (tests, CLI, shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.queue.length === 0 && this.active.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Kill every running job (app quit); their records are marked cancelled. */
+  shutdown(): void {
+    for (const id of [...this.queue]) this.cancel(id)
+    for (const a of this.active.values()) {
+      a.cancelRequested = true
+      a.handle.kill()
+    }
+  }
+
+  private pump(): void {
+    while (this.active.size < this.concurrency && this.queue.length > 0) {
+      const id = this.queue.shift()!
+      this.launch(id)
+    }
+    if (this.queue.length === 0 && this.active.size === 0) {
+      const waiters = this.idleWaiters.splice(0)
+      for (const w of waiters) w()
+    }
+  }
+
+  private launch(id: number): void {
+    const job = this.project.getJob(id)
+    let handle: JobProcessHandle
+    try {
+      handle = this.launcher()
+    } catch (err) {
+      this.finish(id, 'failed', { error: `could not start the job process: ${errorMessage(err)}` })
+      return
+    }
+    const a: ActiveJob = { id, handle, startedAt: Date.now(), progress: 0, cancelRequested: false, settled: false, lastEmit: 0 }
+    this.active.set(id, a)
+    this.project.updateJob(id, { status: 'running', startedAt: nowIso(), message: 'starting' })
+    this.events.job(this.info(id))
+    handle.onMessage((raw) => this.onMessage(a, raw))
+    handle.onExit((code) => this.onExit(a, code))
+    handle.send({ type: 'run', jobId: id, kind: job.kind, params: job.params, projectDir: this.project.dir, settings: this.settings() })
+  }
+
+  private onMessage(a: ActiveJob, raw: unknown): void {
+    const parsed = JobMessage.safeParse(raw)
+    if (!parsed.success) {
+      this.events.log(a.id, `ignored a malformed message from the job process`)
+      return
+    }
+    const msg = parsed.data
+    switch (msg.type) {
+      case 'progress': {
+        a.progress = msg.fraction
+        this.project.updateJob(a.id, { progress: msg.fraction, message: msg.message ?? null })
+        const now = Date.now()
+        if (now - a.lastEmit > 100 || msg.fraction >= 1) {
+          a.lastEmit = now
+          this.events.job(this.info(a.id))
+        }
+        break
+      }
+      case 'log':
+        this.events.log(a.id, msg.line)
+        break
+      case 'done':
+        this.recordOutcome(a, msg.outcome)
+        break
+      case 'error':
+        a.settled = true
+        this.finish(a.id, 'failed', { error: msg.message })
+        break
+    }
+  }
+
+  /** Record the job's outputs and mark it succeeded, all in one transaction. */
+  private recordOutcome(a: ActiveJob, raw: unknown): void {
+    a.settled = true
+    try {
+      const outcome = JobOutcome.parse(raw)
+      const db = this.project.db
+      db.transaction(() => {
+        const volumeIds: number[] = []
+        for (const v of outcome.volumes) {
+          const rec = this.project.addVolume({
+            name: v.name,
+            path: v.path,
+            shape: v.shape,
+            spacing: v.spacing,
+            unit: v.unit,
+            phases: v.phases,
+            source: v.source,
+            jobId: a.id,
+            datasetId: v.datasetId,
+          })
+          volumeIds.push(rec.id)
+          if (v.datasetId !== null) this.project.addImage(v.datasetId, rec.id, v.plane, v.sourcePath)
+        }
+        for (const m of outcome.measurements) {
+          const volumeId = m.volumeId ?? (m.volumeIndex !== null ? volumeIds[m.volumeIndex] : null) ?? null
+          this.project.addMeasurement(volumeId, m.kind, m.params, m.result, a.id)
+        }
+        if (outcome.run) {
+          const job = this.project.getJob(a.id)
+          this.project.addRun({ jobId: a.id, kind: job.kind, ...outcome.run, targets: outcome.run.targets ?? null, timings: outcome.run.timings ?? null })
+        }
+        this.project.updateJob(a.id, {
+          status: 'succeeded',
+          progress: 1,
+          finishedAt: nowIso(),
+          message: 'done',
+          result: { ...(outcome.result as object), volumeIds },
+        })
+      })()
+      this.events.outputsRecorded(a.id)
+      this.events.job(this.info(a.id))
+    } catch (err) {
+      this.finish(a.id, 'failed', { error: `the job's result could not be recorded: ${errorMessage(err)}` })
+    }
+  }
+
+  private onExit(a: ActiveJob, code: number | null): void {
+    this.active.delete(a.id)
+    if (a.cancelRequested) {
+      const job = this.project.getJob(a.id)
+      if (job.status === 'running') this.finish(a.id, 'cancelled', { message: 'cancelled' })
+    } else if (!a.settled) {
+      this.finish(a.id, 'failed', {
+        error: `the job process stopped unexpectedly (exit code ${code ?? 'none'}); the project is unchanged`,
+      })
+    }
+    this.pump()
+  }
+
+  private finish(id: number, status: 'failed' | 'cancelled', fields: { error?: string; message?: string }): void {
+    this.project.updateJob(id, { status, finishedAt: nowIso(), error: fields.error ?? null, message: fields.message ?? status })
+    this.events.job(this.info(id))
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The one API contract of MicroLad Studio. Implemented once in src/main (createApiHandlers) and carried
+ * three ways: Electron IPC through the preload, the web host over WebSocket, and in-process calls (CLI,
+ * tests). Every request is validated with these schemas where it arrives in the main process.
+ */
+import { z } from 'zod'
+import { AppInfo, DatasetInfo, JobInfo, JobKind, MeasurementInfo, ProjectSummary, RecentProject, VolumeInfo } from './dto'
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output }
+}
+
+const Empty = z.object({}).strict()
+const Id = z.object({ id: z.number().int().positive() }).strict()
+const PathString = z.string().min(1).max(4096)
+
+export const apiMethods = {
+  'app.info': method(Empty, AppInfo),
+
+  'projects.recent': method(Empty, z.array(RecentProject)),
+  'projects.create': method(z.object({ dir: PathString, name: z.string().min(1).max(200) }).strict(), ProjectSummary),
+  'projects.open': method(z.object({ dir: PathString }).strict(), ProjectSummary),
+  'projects.current': method(Empty, ProjectSummary.nullable()),
+  'projects.close': method(Empty, z.null()),
+
+  'datasets.list': method(Empty, z.array(DatasetInfo)),
+  'datasets.create': method(
+    z.object({ name: z.string().min(1).max(200), anisotropic: z.boolean().default(false) }).strict(),
+    DatasetInfo,
+  ),
+
+  'volumes.list': method(Empty, z.array(VolumeInfo)),
+  'volumes.get': method(Id, VolumeInfo),
+  'volumes.delete': method(Id, z.null()),
+
+  'measurements.list': method(z.object({ volumeId: z.number().int().positive() }).strict(), z.array(MeasurementInfo)),
+
+  'jobs.list': method(Empty, z.array(JobInfo)),
+  'jobs.get': method(Id, JobInfo),
+  'jobs.start': method(z.object({ kind: JobKind, params: z.record(z.string(), z.unknown()) }).strict(), JobInfo),
+  'jobs.cancel': method(Id, JobInfo),
+} as const
+
+export type ApiMethods = typeof apiMethods
+export type MethodName = keyof ApiMethods
+export type MethodInput<M extends MethodName> = z.input<ApiMethods[M]['input']>
+export type MethodParsedInput<M extends MethodName> = z.output<ApiMethods[M]['input']>
+export type MethodOutput<M extends MethodName> = z.output<ApiMethods[M]['output']>
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiMethods, name)
+}
+
+/** Events pushed from the main process to every client. */
+export const apiEvents = {
+  /** A job changed: status, progress, message. Throttled to ~10 Hz per job. */
+  job: JobInfo,
+  /** A job wrote a line to its log. */
+  'job.log': z.object({ jobId: z.number().int(), line: z.string() }),
+  /** Project contents changed (a volume, dataset or measurement was added or removed). */
+  'project.changed': z.object({ what: z.enum(['project', 'datasets', 'volumes', 'measurements', 'models']) }),
+} as const
+export type ApiEvents = typeof apiEvents
+export type EventName = keyof ApiEvents
+export type EventPayload<E extends EventName> = z.output<ApiEvents[E]>
+
+/** What every transport offers the renderer. */
+export interface MicroladClient {
+  invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
+  readonly transport: 'electron' | 'web' | 'in-process'
+}
+
+/** Error shape returned by transports; `userError` marks a message meant to be shown as is. */
+export interface ApiErrorPayload {
+  message: string
+  userError: boolean
+}
+
+/** The bridge the preload exposes as `window.microlad` (raw, untyped at the boundary). */
+export interface PreloadBridge {
+  invoke(method: string, input: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorPayload }>
+  on(event: string, listener: (payload: unknown) => void): () => void
+}
+
+export const IPC_INVOKE_CHANNEL = 'microlad:invoke'
+export const IPC_EVENT_CHANNEL = 'microlad:event'
+export const VOLUME_SCHEME = 'vox'
