@@ -1,0 +1,144 @@
+/**
+ * From a latent grid to voxel phase probabilities, and the refinement that follows (DESIGN §5.2 steps 1–3).
+ *
+ * Three-axis decode: along each axis every latent plane [C, h, w] decodes to a phase image [P, f·h, f·w]
+ * that is spread over the f-voxel slab the plane covers; the three axes' probabilities are averaged.
+ * Refinement: K rounds in which every voxel slice along each axis is encoded and decoded (a projection onto
+ * what the VAE can represent), the three axes reading the same volume and their results averaged.
+ * Quantisation: argmax over phases.
+ */
+import { type LatentDiffusionModel, type PlaneBatch } from './networks'
+import {
+  accumulatePlanes,
+  extractPlanes,
+  planeCount,
+  planeSize,
+  type AxisIndex,
+  type GridDims,
+} from './planes'
+
+const AXES: readonly AxisIndex[] = [0, 1, 2]
+
+/** Phase probabilities [P, Z, Y, X] of a volume, with the volume fractions each axis's decode gave. */
+export interface DecodedVolume {
+  probs: Float32Array
+  dims: GridDims
+  /** Mean probability per phase of each axis's decode (z, y, x) before averaging: the per-axis drift. */
+  axisFractions: number[][]
+}
+
+/** Mean of each channel of a batch [B, P, H, W]. */
+function channelSums(batch: PlaneBatch): number[] {
+  const [B, P, H, W] = batch.dims
+  const plane = H * W
+  const sums = new Array<number>(P).fill(0)
+  for (let b = 0; b < B; b++) {
+    for (let p = 0; p < P; p++) {
+      const off = (b * P + p) * plane
+      let s = 0
+      for (let i = 0; i < plane; i++) s += batch.data[off + i]
+      sums[p] += s
+    }
+  }
+  return sums
+}
+
+/** `onBatch` is called after every network batch (for progress and cancellation). */
+export async function decodeThreeAxes(
+  model: LatentDiffusionModel,
+  latent: Float32Array,
+  latentDims: GridDims,
+  onBatch: (axis: AxisIndex) => void = () => {},
+): Promise<DecodedVolume> {
+  const f = model.factor
+  const P = model.phases
+  const dims: GridDims = [P, latentDims[1] * f, latentDims[2] * f, latentDims[3] * f]
+  const probs = new Float32Array(P * dims[1] * dims[2] * dims[3])
+  const axisFractions: number[][] = []
+  const voxels = dims[1] * dims[2] * dims[3]
+  for (const axis of AXES) {
+    const [h, w] = planeSize(latentDims, axis)
+    const n = planeCount(latentDims, axis)
+    const C = latentDims[0]
+    const sums = new Array<number>(P).fill(0)
+    for (let start = 0; start < n; start += model.maxBatch) {
+      const count = Math.min(model.maxBatch, n - start)
+      const z: PlaneBatch = {
+        data: extractPlanes(latent, latentDims, axis, start, count),
+        dims: [count, C, h, w],
+      }
+      const y = await model.decoder.decode(z)
+      checkDecoded(y, count, P, h * f, w * f)
+      accumulatePlanes(probs, dims, axis, y.data, start, count, f, 1 / 3)
+      channelSums(y).forEach((s, p) => (sums[p] += s * f))
+      onBatch(axis)
+    }
+    axisFractions.push(sums.map((s) => s / voxels))
+  }
+  return { probs, dims, axisFractions }
+}
+
+function checkDecoded(y: PlaneBatch, B: number, P: number, H: number, W: number): void {
+  const [b, p, h, w] = y.dims
+  if (b !== B || p !== P || h !== H || w !== W) {
+    throw new Error(`decoder returned [${y.dims.join(',')}], expected [${B},${P},${H},${W}]`)
+  }
+}
+
+/** Number of network batches one refinement round makes (for progress accounting). */
+export function refineBatchesPerRound(dims: GridDims, maxBatch: number): number {
+  return AXES.reduce((a, axis) => a + Math.ceil(planeCount(dims, axis) / maxBatch), 0)
+}
+
+/** One encode→decode round over all voxel slices of all three axes, averaged; returns the new probabilities. */
+export async function refineRound(
+  model: LatentDiffusionModel,
+  probs: Float32Array,
+  dims: GridDims,
+  onBatch: (axis: AxisIndex) => void = () => {},
+): Promise<Float32Array> {
+  const next = new Float32Array(probs.length)
+  for (const axis of AXES) {
+    const [h, w] = planeSize(dims, axis)
+    const n = planeCount(dims, axis)
+    for (let start = 0; start < n; start += model.maxBatch) {
+      const count = Math.min(model.maxBatch, n - start)
+      const x: PlaneBatch = {
+        data: extractPlanes(probs, dims, axis, start, count),
+        dims: [count, dims[0], h, w],
+      }
+      const z = await model.encoder.encode(x)
+      const y = await model.decoder.decode(z)
+      checkDecoded(y, count, dims[0], h, w)
+      accumulatePlanes(next, dims, axis, y.data, start, count, 1, 1 / 3)
+      onBatch(axis)
+    }
+  }
+  return next
+}
+
+/** Labels = argmax over phases of probabilities [P, Z, Y, X] (ties go to the lower phase id). */
+export function argmaxPhases(probs: Float32Array, phases: number): Uint8Array {
+  const n = probs.length / phases
+  const labels = new Uint8Array(n)
+  for (let i = 0; i < n; i++) {
+    let best = 0
+    let bestP = probs[i]
+    for (let p = 1; p < phases; p++) {
+      const v = probs[p * n + i]
+      if (v > bestP) {
+        bestP = v
+        best = p
+      }
+    }
+    labels[i] = best
+  }
+  return labels
+}
+
+/** Fraction of voxels of each phase in a label array. */
+export function labelFractions(labels: Uint8Array, phases: number): number[] {
+  const counts = new Array<number>(phases).fill(0)
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++
+  return counts.map((c) => c / labels.length)
+}
