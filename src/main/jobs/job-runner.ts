@@ -30,6 +30,7 @@ export class JobRunner {
   private queue: number[] = []
   private active = new Map<number, ActiveJob>()
   private idleWaiters: (() => void)[] = []
+  private disposed = false
 
   constructor(
     private project: Project,
@@ -82,13 +83,20 @@ export class JobRunner {
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
-  /** Kill every running job (app quit); their records are marked cancelled. */
+  /**
+   * Kill every running job (project closed, app quit). Their records are marked cancelled now, while the
+   * database is still open; events from the dying processes are ignored afterwards.
+   */
   shutdown(): void {
     for (const id of [...this.queue]) this.cancel(id)
     for (const a of this.active.values()) {
       a.cancelRequested = true
+      this.finish(a.id, 'cancelled', { message: 'cancelled: the project was closed' })
       a.handle.kill()
     }
+    this.active.clear()
+    this.disposed = true
+    this.idleWaiters.splice(0).forEach((w) => w())
   }
 
   private pump(): void {
@@ -121,6 +129,7 @@ export class JobRunner {
   }
 
   private onMessage(a: ActiveJob, raw: unknown): void {
+    if (this.disposed) return
     const parsed = JobMessage.safeParse(raw)
     if (!parsed.success) {
       this.events.log(a.id, `ignored a malformed message from the job process`)
@@ -198,6 +207,7 @@ export class JobRunner {
   }
 
   private onExit(a: ActiveJob, code: number | null): void {
+    if (this.disposed) return
     this.active.delete(a.id)
     if (a.cancelRequested) {
       const job = this.project.getJob(a.id)
