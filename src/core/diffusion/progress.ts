@@ -40,7 +40,11 @@ export class ProgressTracker {
   /** Record `units` of work finished at `step`/`steps` of `stage`, emit progress, and honour cancellation. */
   advance(stage: ReconstructionStage, step: number, steps: number, units: number): void {
     this.done += units
+    this.emit(stage, step, steps)
     throwIfCancelled(this.control.signal)
+  }
+
+  private emit(stage: ReconstructionStage, step: number, steps: number): void {
     if (!this.control.onProgress) return
     const fraction = Math.min(1, this.done / this.totalUnits)
     const elapsed = (performance.now() - this.started) / 1000

@@ -1,0 +1,230 @@
+/**
+ * The reconstruction pipeline of DESIGN §5.2 on any LatentDiffusionModel: multi-plane sampling of a latent
+ * grid, three-axis decode, K refinement rounds, argmax. Model loading (ONNX bundles) is in core/models;
+ * this module only needs the networks, the schedule and what the bundle says about conditioning and its
+ * training statistics.
+ *
+ * Sizes: a volume Z×Y×X needs every side divisible by the latent factor f; its latent grid is
+ * [C, Z/f, Y/f, X/f] and the denoiser sees planes of (Y/f × X/f), (Z/f × X/f) and (Z/f × Y/f) latent cells,
+ * so volumes larger than the training images are made by denoising larger latent planes (the networks are
+ * fully convolutional). Memory: the latent grid, one [P, Z, Y, X] probability volume (two during
+ * refinement) and at most `maxBatch` planes inside a network at a time.
+ */
+import { UserError } from '../errors'
+import type { Shape3 } from '../volume/volume'
+import { argmaxPhases, decodeThreeAxes, labelFractions, refineBatchesPerRound, refineRound } from './decode'
+import { VolumeFractionGuidance, type GuidanceRecord } from './guidance'
+import { MultiPlaneSampler, type AxisMode } from './multi-plane-sampler'
+import type { LatentDiffusionModel } from './networks'
+import { planeCount, type GridDims } from './planes'
+import { SeededRandom } from './random'
+import { makeSampler, type SamplerKind } from './samplers'
+import { makeNoiseSchedule, type NoiseScheduleSpec } from './schedule'
+import { ProgressTracker, type RunControl } from './progress'
+
+export interface ReconstructionParams {
+  shape: Shape3
+  seed: number
+  sampler: SamplerKind
+  /** Reverse steps (DDPM defaults to T, DDIM to 50). */
+  steps?: number
+  /** DDIM η. */
+  eta: number
+  /** Harmonizing passes per step n_h. */
+  harmonize: number
+  /** Blend of harmonized and unharmonized inputs γ (plane-conditioned models). */
+  gamma: number
+  /** Refinement rounds K. */
+  refine: number
+  /** Classifier-free guidance weight ω (conditioned bundles). */
+  guidanceWeight: number
+  /** Class id for class-conditioned bundles. */
+  classLabel?: number
+  axisMode: AxisMode
+  /** Strength κ of the volume-fraction guidance of x̂0 (0 = off; needs decoder_vjp and training fractions). */
+  fractionGuidance: number
+}
+
+/** What the pipeline needs to know about the model beyond its networks (from the bundle manifest/stats). */
+export interface ModelDescription {
+  schedule: NoiseScheduleSpec
+  conditioning: { kind: 'none' | 'plane' | 'class'; labels: string[]; nullId: number }
+  /** Training volume fraction per phase, when the bundle's statistics have it. */
+  trainingFractions?: number[]
+}
+
+export interface StageTimings {
+  sample: number
+  decode: number
+  refine: number
+  quantise: number
+  total: number
+}
+
+export interface ReconstructionOutput {
+  shape: Shape3
+  labels: Uint8Array
+  /** Seconds per stage. */
+  timings: StageTimings
+  /** Fraction of voxels per phase in the labels. */
+  volumeFractions: number[]
+  /** Mean phase probabilities of each axis's decode (z, y, x): how far each plane family drifted. */
+  axisFractions: number[][]
+  /** Mean phase probabilities after each refinement round. */
+  refineFractions: number[][]
+  /** Decoded x̂0 fractions seen by the volume-fraction guidance, one entry per guided batch. */
+  guidance: GuidanceRecord[]
+}
+
+export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
+  seed: 0,
+  sampler: 'ddim',
+  steps: 50,
+  eta: 0,
+  harmonize: 0,
+  gamma: 1,
+  refine: 2,
+  guidanceWeight: 1,
+  axisMode: 'cycle',
+  fractionGuidance: 1,
+}
+
+/** The latent grid dims [C, Z/f, Y/f, X/f] of a volume shape, or a UserError saying which side does not fit. */
+export function latentDimsFor(
+  shape: Shape3,
+  model: Pick<LatentDiffusionModel, 'factor' | 'latentChannels'>,
+): GridDims {
+  const f = model.factor
+  shape.forEach((n, i) => {
+    if (!Number.isInteger(n) || n < f || n % f !== 0) {
+      throw new UserError(
+        `volume side ${'zyx'[i]} = ${n} must be a positive multiple of the model's latent factor ${f}`,
+      )
+    }
+  })
+  return [model.latentChannels, shape[0] / f, shape[1] / f, shape[2] / f]
+}
+
+/** Condition ids per axis (z, y, x): plane labels xy, xz, yz; the class label; or the null id. */
+export function conditionLabels(
+  desc: ModelDescription,
+  params: ReconstructionParams,
+): [number, number, number] {
+  const { kind, labels, nullId } = desc.conditioning
+  if (kind === 'plane') {
+    const ids = ['xy', 'xz', 'yz'].map((name) => labels.indexOf(name))
+    if (ids.some((i) => i < 0))
+      throw new UserError(
+        `plane-conditioned bundle must label the planes xy, xz and yz (has ${labels.join(', ')})`,
+      )
+    return ids as [number, number, number]
+  }
+  if (kind === 'class') {
+    const c = params.classLabel
+    if (c === undefined) return [nullId, nullId, nullId]
+    if (!Number.isInteger(c) || c < 0 || c >= labels.length) {
+      throw new UserError(`class label must be 0..${labels.length - 1} (${labels.join(', ')}), got ${c}`)
+    }
+    return [c, c, c]
+  }
+  return [nullId, nullId, nullId]
+}
+
+export async function reconstructWithModel(
+  model: LatentDiffusionModel,
+  desc: ModelDescription,
+  params: ReconstructionParams,
+  control: RunControl = {},
+): Promise<ReconstructionOutput> {
+  const t0 = performance.now()
+  const latentDims = latentDimsFor(params.shape, model)
+  const schedule = makeNoiseSchedule(desc.schedule)
+  const sampler = makeSampler(schedule, { kind: params.sampler, steps: params.steps, eta: params.eta })
+  const labelsByAxis = conditionLabels(desc, params)
+  const rng = new SeededRandom(params.seed)
+
+  let guidance: VolumeFractionGuidance | undefined
+  if (params.fractionGuidance > 0) {
+    if (!model.decoderVjp)
+      throw new UserError("volume-fraction guidance needs the bundle's decoder_vjp graph; set it to 0")
+    if (!desc.trainingFractions)
+      throw new UserError('volume-fraction guidance needs training fractions in stats.json; set it to 0')
+    guidance = new VolumeFractionGuidance(
+      model.decoder,
+      model.decoderVjp,
+      desc.trainingFractions,
+      params.fractionGuidance,
+    )
+  }
+
+  // Progress units: network batches, weighted by how many networks each runs through.
+  const batchesPerAxis = [0, 1, 2].map((a) =>
+    Math.ceil(planeCount(latentDims, a as 0 | 1 | 2) / model.maxBatch),
+  )
+  const meanBatches = (batchesPerAxis[0] + batchesPerAxis[1] + batchesPerAxis[2]) / 3
+  const cfg = labelsByAxis.some((l) => l !== desc.conditioning.nullId) && params.guidanceWeight !== 1 ? 2 : 1
+  const perPass = meanBatches * (cfg * (params.axisMode === 'average' ? 3 : 1) + (guidance ? 2 : 0))
+  const mp = new MultiPlaneSampler(model.denoiser, {
+    sampler,
+    rng,
+    harmonize: params.harmonize,
+    gamma: params.gamma,
+    axisMode: params.axisMode,
+    conditioning: { labelsByAxis, nullId: desc.conditioning.nullId, weight: params.guidanceWeight },
+    guidance,
+    maxBatch: model.maxBatch,
+    onPass: (pass, passes) => tracker.advance('sample', pass, passes, perPass),
+  })
+  const voxelDims: GridDims = [model.phases, params.shape[0], params.shape[1], params.shape[2]]
+  const decodeBatches = batchesPerAxis.reduce((a, b) => a + b, 0)
+  const refineBatches = refineBatchesPerRound(voxelDims, model.maxBatch)
+  const totalUnits = mp.passes * perPass + decodeBatches + params.refine * refineBatches * 2
+  const tracker = new ProgressTracker(totalUnits, control)
+  tracker.check()
+
+  const latent = await mp.sample(latentDims)
+  const t1 = performance.now()
+
+  let decodeStep = 0
+  const decoded = await decodeThreeAxes(model, latent, latentDims, () =>
+    tracker.advance('decode', ++decodeStep, decodeBatches, 1),
+  )
+  const t2 = performance.now()
+
+  let probs = decoded.probs
+  const refineFractions: number[][] = []
+  const voxels = params.shape[0] * params.shape[1] * params.shape[2]
+  for (let k = 0; k < params.refine; k++) {
+    probs = await refineRound(model, probs, voxelDims, () =>
+      tracker.advance('refine', k + 1, params.refine, 2),
+    )
+    const fr: number[] = []
+    for (let p = 0; p < model.phases; p++) {
+      let s = 0
+      for (let i = p * voxels; i < (p + 1) * voxels; i++) s += probs[i]
+      fr.push(s / voxels)
+    }
+    refineFractions.push(fr)
+  }
+  const t3 = performance.now()
+
+  const labels = argmaxPhases(probs, model.phases)
+  const t4 = performance.now()
+  tracker.advance('quantise', 1, 1, 0)
+  const s = (a: number, b: number) => (b - a) / 1000
+  return {
+    shape: params.shape,
+    labels,
+    timings: {
+      sample: s(t0, t1),
+      decode: s(t1, t2),
+      refine: s(t2, t3),
+      quantise: s(t3, t4),
+      total: s(t0, t4),
+    },
+    volumeFractions: labelFractions(labels, model.phases),
+    axisFractions: decoded.axisFractions,
+    refineFractions,
+    guidance: guidance?.records ?? [],
+  }
+}
