@@ -71,18 +71,5 @@ export interface MicroladClient {
   readonly transport: 'electron' | 'web' | 'in-process'
 }
 
-/** Error shape returned by transports; `userError` marks a message meant to be shown as is. */
-export interface ApiErrorPayload {
-  message: string
-  userError: boolean
-}
-
-/** The bridge the preload exposes as `window.microlad` (raw, untyped at the boundary). */
-export interface PreloadBridge {
-  invoke(method: string, input: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorPayload }>
-  on(event: string, listener: (payload: unknown) => void): () => void
-}
-
-export const IPC_INVOKE_CHANNEL = 'microlad:invoke'
-export const IPC_EVENT_CHANNEL = 'microlad:event'
-export const VOLUME_SCHEME = 'vox'
+export type { ApiErrorPayload, PreloadBridge } from './bridge'
+export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, VOLUME_SCHEME } from './bridge'

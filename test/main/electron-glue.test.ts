@@ -1,0 +1,129 @@
+/**
+ * The Electron glue (window, preload bridge, IPC, vox:// protocol) with `electron` mocked: Electron's
+ * binary cannot be downloaded on CI machines, so these check our wiring, not Electron itself.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+
+const mocks = vi.hoisted(() => {
+  const handlers = new Map<string, (...args: unknown[]) => unknown>()
+  const rendererListeners = new Map<string, ((...args: unknown[]) => void)[]>()
+  return {
+    handlers,
+    rendererListeners,
+    windows: [] as { options: Record<string, unknown>; loaded: string | null }[],
+    exposed: {} as Record<string, unknown>,
+    protocolHandler: null as null | ((req: { url: string }) => Promise<Response>),
+    privileged: [] as unknown[],
+    invokeCalls: [] as unknown[][],
+  }
+})
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    webContents = { id: 7, setWindowOpenHandler: vi.fn(), on: vi.fn(), mainFrame: 'main' }
+    rec: { options: Record<string, unknown>; loaded: string | null }
+    constructor(options: Record<string, unknown>) {
+      this.rec = { options, loaded: null }
+      mocks.windows.push(this.rec)
+    }
+    once() {}
+    loadURL(u: string) {
+      this.rec.loaded = u
+      return Promise.resolve()
+    }
+    loadFile(f: string) {
+      this.rec.loaded = f
+      return Promise.resolve()
+    }
+    isDestroyed() {
+      return false
+    }
+  }
+  return {
+    BrowserWindow,
+    shell: { openExternal: vi.fn() },
+    ipcMain: {
+      handle: (ch: string, fn: (...a: unknown[]) => unknown) => mocks.handlers.set(ch, fn),
+      removeHandler: (ch: string) => mocks.handlers.delete(ch),
+    },
+    ipcRenderer: {
+      invoke: (...args: unknown[]) => {
+        mocks.invokeCalls.push(args)
+        return Promise.resolve({ ok: true, result: 'pong' })
+      },
+      on: (ch: string, l: (...a: unknown[]) => void) => mocks.rendererListeners.set(ch, [...(mocks.rendererListeners.get(ch) ?? []), l]),
+      removeListener: (ch: string, l: (...a: unknown[]) => void) =>
+        mocks.rendererListeners.set(ch, (mocks.rendererListeners.get(ch) ?? []).filter((x) => x !== l)),
+    },
+    contextBridge: { exposeInMainWorld: (key: string, value: unknown) => (mocks.exposed[key] = value) },
+    protocol: {
+      registerSchemesAsPrivileged: (s: unknown[]) => mocks.privileged.push(...s),
+      handle: (_scheme: string, fn: (req: { url: string }) => Promise<Response>) => (mocks.protocolHandler = fn),
+    },
+  }
+})
+
+beforeEach(() => {
+  mocks.windows.length = 0
+})
+
+describe('main window', () => {
+  it('has sandbox and context isolation on and no Node integration', async () => {
+    const { createMainWindow } = await import('../../src/main/electron/window')
+    createMainWindow('/app/preload.js', undefined, '/app/renderer/index.html')
+    const prefs = mocks.windows[0].options.webPreferences as Record<string, unknown>
+    expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: '/app/preload.js' })
+    expect(mocks.windows[0].loaded).toBe('/app/renderer/index.html')
+  })
+})
+
+describe('preload bridge', () => {
+  it('exposes only invoke and on, over the two channels', async () => {
+    await import('../../src/preload/index')
+    const bridge = mocks.exposed.microlad as { invoke: (m: string, i: unknown) => Promise<unknown>; on: (e: string, l: (p: unknown) => void) => () => void }
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on'])
+    await expect(bridge.invoke('app.info', {})).resolves.toEqual({ ok: true, result: 'pong' })
+    expect(mocks.invokeCalls.at(-1)).toEqual(['microlad:invoke', 'app.info', {}])
+    const got: unknown[] = []
+    const off = bridge.on('job', (p) => got.push(p))
+    for (const l of mocks.rendererListeners.get('microlad:event') ?? []) {
+      l({}, 'job', { id: 1 })
+      l({}, 'other', { id: 2 })
+    }
+    expect(got).toEqual([{ id: 1 }])
+    off()
+    expect(mocks.rendererListeners.get('microlad:event')).toHaveLength(0)
+  })
+})
+
+describe('IPC wiring', () => {
+  it('dispatches requests from our window and refuses other senders', async () => {
+    const { wireIpc } = await import('../../src/main/electron/ipc')
+    const dispatch = vi.fn(async () => ({ ok: true as const, result: 42 }))
+    const backend = { dispatch, events: { subscribe: () => () => {} } }
+    const win = { webContents: { id: 7, send: vi.fn() }, isDestroyed: () => false }
+    wireIpc(backend as never, () => [win as never])
+    const handler = mocks.handlers.get('microlad:invoke')!
+    const mainFrame = {}
+    await expect(handler({ sender: { id: 7, mainFrame }, senderFrame: mainFrame }, 'app.info', {})).resolves.toEqual({ ok: true, result: 42 })
+    const refused = (await handler({ sender: { id: 99, mainFrame }, senderFrame: mainFrame }, 'app.info', {})) as { ok: boolean }
+    expect(refused.ok).toBe(false)
+    expect(dispatch).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('vox:// protocol', () => {
+  it('is privileged for fetch and serves volume bytes by id', async () => {
+    const { handleVolumeProtocol, registerVolumeSchemePrivileges } = await import('../../src/main/electron/volume-protocol')
+    registerVolumeSchemePrivileges()
+    expect(mocks.privileged).toContainEqual(expect.objectContaining({ scheme: 'vox', privileges: expect.objectContaining({ supportFetchAPI: true }) }))
+    handleVolumeProtocol(async (id) => {
+      if (id !== 3) throw new Error('volume 9 does not exist')
+      return Uint8Array.from([1, 2, 3])
+    })
+    const ok = await mocks.protocolHandler!({ url: 'vox://volumes/3' })
+    expect(new Uint8Array(await ok.arrayBuffer())).toEqual(Uint8Array.from([1, 2, 3]))
+    expect((await mocks.protocolHandler!({ url: 'vox://volumes/9' })).status).toBe(404)
+    expect((await mocks.protocolHandler!({ url: 'vox://elsewhere/3' })).status).toBe(404)
+  })
+})
