@@ -87,7 +87,9 @@ function checkDecoded(y: PlaneBatch, B: number, P: number, H: number, W: number)
 
 /** Number of network batches one refinement round makes (for progress accounting). */
 export function refineBatchesPerRound(dims: GridDims, maxBatch: number): number {
-  return AXES.reduce((a, axis) => a + Math.ceil(planeCount(dims, axis) / maxBatch), 0)
+  let n = 0
+  for (const axis of AXES) n += Math.ceil(planeCount(dims, axis) / maxBatch)
+  return n
 }
 
 /** One encode→decode round over all voxel slices of all three axes, averaged; returns the new probabilities. */
