@@ -24,6 +24,15 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
         plugins: [vue()],
         test: {
           name: 'renderer',
