@@ -23,7 +23,16 @@ export {
 } from './surface'
 export { percolatingFraction, type PercolatingFraction } from './percolation'
 export { micro3diffError, compareVolumes, type PhaseComparison, type VolumeComparison } from './compare'
-export { slicedWassersteinDistance, type PatternImage, type SlicedWassersteinOptions } from './sliced-wasserstein'
-export { describeVolume, type DescribeOptions, type PhaseDescription, type VolumeDescription } from './describe'
+export {
+  slicedWassersteinDistance,
+  type PatternImage,
+  type SlicedWassersteinOptions,
+} from './sliced-wasserstein'
+export {
+  describeVolume,
+  type DescribeOptions,
+  type PhaseDescription,
+  type VolumeDescription,
+} from './describe'
 export { phaseIndicator } from './indicator'
 export { gaussianBlur } from './gaussian-blur'

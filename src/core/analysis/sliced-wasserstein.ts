@@ -51,7 +51,14 @@ function windowSet(shape: Shape3, k: number): WindowSet {
   const [nz, ny, nx] = shape
   const stride = [ny * nx, nx, 1]
   // The sections perpendicular to axis a span the two other axes (b, c).
-  const planes: Array<[number, number, number]> = nz === 1 ? [[0, 1, 2]] : [[0, 1, 2], [1, 0, 2], [2, 0, 1]]
+  const planes: Array<[number, number, number]> =
+    nz === 1
+      ? [[0, 1, 2]]
+      : [
+          [0, 1, 2],
+          [1, 0, 2],
+          [2, 0, 1],
+        ]
   const families = planes
     .filter(([, b, c]) => shape[b] >= k && shape[c] >= k)
     .map(([a, b, c]) => {
@@ -111,7 +118,8 @@ export function slicedWassersteinDistance(
   const rng = createRandom(opts.seed ?? 0)
   const setA = windowSet(imageA.shape, k)
   const setB = windowSet(imageB.shape, k)
-  if (setA.count === 0 || setB.count === 0) throw new RangeError(`images are smaller than the ${k}×${k} window`)
+  if (setA.count === 0 || setB.count === 0)
+    throw new RangeError(`images are smaller than the ${k}×${k} window`)
   const m = Math.min(setA.count, setB.count, opts.maxPatches ?? 20000)
   const subA = drawWindows(setA, m, rng)
   const subB = drawWindows(setB, m, rng)

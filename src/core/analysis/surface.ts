@@ -142,7 +142,14 @@ export function triplePhaseBoundaryDensity(vol: Volume): TriplePhaseBoundaryDens
     let points = 0
     for (let y = 0; y + 1 < ny; y++) {
       for (let x = 0; x + 1 < nx; x++) {
-        if (distinctAtLeastThree(d[idx(0, y, x)], d[idx(0, y, x + 1)], d[idx(0, y + 1, x)], d[idx(0, y + 1, x + 1)])) {
+        if (
+          distinctAtLeastThree(
+            d[idx(0, y, x)],
+            d[idx(0, y, x + 1)],
+            d[idx(0, y + 1, x)],
+            d[idx(0, y + 1, x + 1)],
+          )
+        ) {
           points++
         }
       }

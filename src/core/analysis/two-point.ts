@@ -96,7 +96,13 @@ export function axisTwoPointCorrelation(
 }
 
 /** 2D autocorrelation of an ny × nx image padded to py × px: returns the circular result (length py*px). */
-function imageAutocorrelation(field: ArrayLike<number>, ny: number, nx: number, py: number, px: number): Float64Array {
+function imageAutocorrelation(
+  field: ArrayLike<number>,
+  ny: number,
+  nx: number,
+  py: number,
+  px: number,
+): Float64Array {
   const fr = fftOfSize(px)
   const fc = fftOfSize(py)
   // Row transforms (real), then column transforms (complex) of the full spectrum.
@@ -194,7 +200,11 @@ export function fieldTwoPointCorrelation(
 }
 
 /** S2 of one phase of a label volume along z, y and x (and radially in-plane for a 2D image). */
-export function twoPointCorrelation(vol: Volume, phase: number, opts: CorrelationOptions = {}): TwoPointCorrelation {
+export function twoPointCorrelation(
+  vol: Volume,
+  phase: number,
+  opts: CorrelationOptions = {},
+): TwoPointCorrelation {
   checkPhase(phase)
   return fieldTwoPointCorrelation(phaseIndicator(vol, phase), vol.shape, opts)
 }

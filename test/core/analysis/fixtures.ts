@@ -22,7 +22,13 @@ export function volumeFrom(shape: Shape3, label: (z: number, y: number, x: numbe
 }
 
 /** Direct double loop over all voxel pairs at lag r along an axis (0 = z, 1 = y, 2 = x). */
-export function bruteForceS2(vol: Volume, phase: number, axis: 0 | 1 | 2, r: number, periodic: boolean): number {
+export function bruteForceS2(
+  vol: Volume,
+  phase: number,
+  axis: 0 | 1 | 2,
+  r: number,
+  periodic: boolean,
+): number {
   const [nz, ny, nx] = vol.shape
   const n = vol.shape[axis]
   let hits = 0
