@@ -16,7 +16,10 @@ export default defineConfig({
   },
   preload: {
     // A sandboxed preload cannot require sibling chunks: bundle everything into one file.
-    build: { externalizeDeps: false, rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') } } },
+    build: {
+      externalizeDeps: false,
+      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') } },
+    },
   },
   renderer: {
     root: resolve(import.meta.dirname, 'src/renderer'),

@@ -5,7 +5,16 @@ import globals from 'globals'
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'training/**', 'test-artifacts/**', '.tools/**', 'resources/**'],
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'release/**',
+      'training/**',
+      'test-artifacts/**',
+      '.tools/**',
+      'resources/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

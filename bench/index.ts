@@ -14,7 +14,7 @@ export interface BenchContext {
 }
 
 export function machineInfo() {
-  let python: string | null = null
+  let python: string | null
   try {
     python = execFileSync('python3', ['--version'], { encoding: 'utf8' }).trim()
   } catch {
@@ -52,7 +52,9 @@ async function main() {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true })
   const file = path.join(dir, `${name}.json`)
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n')
-  process.stdout.write(JSON.stringify(out.result, null, 2) + `\nwritten to ${path.relative(process.cwd(), file)}\n`)
+  process.stdout.write(
+    JSON.stringify(out.result, null, 2) + `\nwritten to ${path.relative(process.cwd(), file)}\n`,
+  )
 }
 
 main().catch((err) => {

@@ -23,7 +23,11 @@ if (fs.existsSync(vitestFile)) {
 const pytestFile = path.join(artifacts, 'pytest.xml')
 if (fs.existsSync(pytestFile)) {
   const xml = fs.readFileSync(pytestFile, 'utf8')
-  const attr = (name) => [...xml.matchAll(new RegExp(`<testsuite [^>]*\\b${name}="(\\d+)"`, 'g'))].reduce((s, m) => s + Number(m[1]), 0)
+  const attr = (name) =>
+    [...xml.matchAll(new RegExp(`<testsuite [^>]*\\b${name}="(\\d+)"`, 'g'))].reduce(
+      (s, m) => s + Number(m[1]),
+      0,
+    )
   const tests = attr('tests')
   const f = attr('failures') + attr('errors')
   const s = attr('skipped')

@@ -28,7 +28,8 @@ export function parseFloatOption(name: string, min = -Infinity, max = Infinity) 
 }
 
 export function parseAxisOption(value: string): Axis {
-  if (!(AXES as readonly string[]).includes(value)) throw new UserError(`--axis must be z, y or x, got '${value}'`)
+  if (!(AXES as readonly string[]).includes(value))
+    throw new UserError(`--axis must be z, y or x, got '${value}'`)
   return value as Axis
 }
 
@@ -36,8 +37,13 @@ export function parseAxisOption(value: string): Axis {
 export function parseTriple(name: string, integer: boolean) {
   return (value: string): [number, number, number] => {
     const parts = value.split(',').map(Number)
-    const ok = parts.length === 3 && parts.every((p) => Number.isFinite(p) && p > 0 && (!integer || Number.isInteger(p)))
-    if (!ok) throw new UserError(`--${name} must be three positive ${integer ? 'integers' : 'numbers'} z,y,x, got '${value}'`)
+    const ok =
+      parts.length === 3 &&
+      parts.every((p) => Number.isFinite(p) && p > 0 && (!integer || Number.isInteger(p)))
+    if (!ok)
+      throw new UserError(
+        `--${name} must be three positive ${integer ? 'integers' : 'numbers'} z,y,x, got '${value}'`,
+      )
     return parts as [number, number, number]
   }
 }

@@ -4,7 +4,9 @@ import { registerCommands } from './commands'
 
 export function buildProgram(): Command {
   const program = new Command('microlad')
-    .description('MicroLad Studio command line: 2D micrographs to 3D microstructures, measurement, inverse design, export')
+    .description(
+      'MicroLad Studio command line: 2D micrographs to 3D microstructures, measurement, inverse design, export',
+    )
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError(false)
     .exitOverride()
@@ -25,7 +27,9 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version'
+        ? 0
+        : 2
     }
     if (err instanceof UserError) {
       process.stderr.write(`microlad: error: ${err.message}\n`)

@@ -29,7 +29,10 @@ export interface WebHost {
   close(): Promise<void>
 }
 
-export async function startWebHost(backend: Backend, opts: { port: number; rendererDir: string }): Promise<WebHost> {
+export async function startWebHost(
+  backend: Backend,
+  opts: { port: number; rendererDir: string },
+): Promise<WebHost> {
   const root = path.resolve(opts.rendererDir)
   const server = http.createServer((req, res) => {
     handleHttp(backend, root, req, res).catch((err) => {
@@ -75,7 +78,13 @@ function attachSocket(backend: Backend, ws: WebSocket): void {
     try {
       msg = JSON.parse(String(data))
     } catch {
-      ws.send(JSON.stringify({ id: null, ok: false, error: { message: 'malformed request (not JSON)', userError: true } }))
+      ws.send(
+        JSON.stringify({
+          id: null,
+          ok: false,
+          error: { message: 'malformed request (not JSON)', userError: true },
+        }),
+      )
       return
     }
     const reply = await backend.dispatch(msg.method, msg.input)
@@ -83,7 +92,12 @@ function attachSocket(backend: Backend, ws: WebSocket): void {
   })
 }
 
-async function handleHttp(backend: Backend, root: string, req: http.IncomingMessage, res: http.ServerResponse) {
+async function handleHttp(
+  backend: Backend,
+  root: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+) {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1')
   const vox = /^\/vox\/volumes\/(\d+)$/.exec(url.pathname)
   if (vox) {

@@ -12,7 +12,8 @@ export const bridge: PreloadBridge = {
     return ipcRenderer.invoke(IPC_INVOKE_CHANNEL, method, input)
   },
   on(event, listener) {
-    if (typeof event !== 'string' || typeof listener !== 'function') throw new TypeError('on(event, listener)')
+    if (typeof event !== 'string' || typeof listener !== 'function')
+      throw new TypeError('on(event, listener)')
     const wrapped = (_e: IpcRendererEvent, name: unknown, payload: unknown) => {
       if (name === event) listener(payload)
     }

@@ -4,7 +4,16 @@
  * tests). Every request is validated with these schemas where it arrives in the main process.
  */
 import { z } from 'zod'
-import { AppInfo, DatasetInfo, JobInfo, JobKind, MeasurementInfo, ProjectSummary, RecentProject, VolumeInfo } from './dto'
+import {
+  AppInfo,
+  DatasetInfo,
+  JobInfo,
+  JobKind,
+  MeasurementInfo,
+  ProjectSummary,
+  RecentProject,
+  VolumeInfo,
+} from './dto'
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output }
@@ -18,7 +27,10 @@ export const apiMethods = {
   'app.info': method(Empty, AppInfo),
 
   'projects.recent': method(Empty, z.array(RecentProject)),
-  'projects.create': method(z.object({ dir: PathString, name: z.string().min(1).max(200) }).strict(), ProjectSummary),
+  'projects.create': method(
+    z.object({ dir: PathString, name: z.string().min(1).max(200) }).strict(),
+    ProjectSummary,
+  ),
   'projects.open': method(z.object({ dir: PathString }).strict(), ProjectSummary),
   'projects.current': method(Empty, ProjectSummary.nullable()),
   'projects.close': method(Empty, z.null()),
@@ -33,11 +45,17 @@ export const apiMethods = {
   'volumes.get': method(Id, VolumeInfo),
   'volumes.delete': method(Id, z.null()),
 
-  'measurements.list': method(z.object({ volumeId: z.number().int().positive() }).strict(), z.array(MeasurementInfo)),
+  'measurements.list': method(
+    z.object({ volumeId: z.number().int().positive() }).strict(),
+    z.array(MeasurementInfo),
+  ),
 
   'jobs.list': method(Empty, z.array(JobInfo)),
   'jobs.get': method(Id, JobInfo),
-  'jobs.start': method(z.object({ kind: JobKind, params: z.record(z.string(), z.unknown()) }).strict(), JobInfo),
+  'jobs.start': method(
+    z.object({ kind: JobKind, params: z.record(z.string(), z.unknown()) }).strict(),
+    JobInfo,
+  ),
   'jobs.cancel': method(Id, JobInfo),
 } as const
 

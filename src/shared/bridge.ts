@@ -10,7 +10,10 @@ export interface ApiErrorPayload {
 }
 
 export interface PreloadBridge {
-  invoke(method: string, input: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorPayload }>
+  invoke(
+    method: string,
+    input: unknown,
+  ): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorPayload }>
   on(event: string, listener: (payload: unknown) => void): () => void
 }
 

@@ -5,7 +5,11 @@
 import { z } from 'zod'
 
 export const Axis = z.enum(['z', 'y', 'x'])
-export const Shape3 = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()])
+export const Shape3 = z.tuple([
+  z.number().int().positive(),
+  z.number().int().positive(),
+  z.number().int().positive(),
+])
 export const Spacing3 = z.tuple([z.number().positive(), z.number().positive(), z.number().positive()])
 
 export const PhaseInfo = z.object({ id: z.number().int().min(0), name: z.string(), color: z.string() })
@@ -84,7 +88,17 @@ export type MeasurementInfo = z.infer<typeof MeasurementInfo>
 export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
 export type JobStatus = z.infer<typeof JobStatus>
 
-export const JobKind = z.enum(['synth', 'describe', 'property', 'convert', 'import', 'reconstruct', 'design', 'train', 'test'])
+export const JobKind = z.enum([
+  'synth',
+  'describe',
+  'property',
+  'convert',
+  'import',
+  'reconstruct',
+  'design',
+  'train',
+  'test',
+])
 export type JobKind = z.infer<typeof JobKind>
 
 export const JobInfo = z.object({

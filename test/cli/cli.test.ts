@@ -13,7 +13,17 @@ describe('microlad CLI', () => {
   it('lists the nine commands of DESIGN §7', () => {
     const r = microlad('--help')
     expect(r.code).toBe(0)
-    for (const c of ['synth', 'describe', 'property', 'compare', 'convert', 'models', 'reconstruct', 'design', 'train']) {
+    for (const c of [
+      'synth',
+      'describe',
+      'property',
+      'compare',
+      'convert',
+      'models',
+      'reconstruct',
+      'design',
+      'train',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'))
     }
   })
@@ -34,7 +44,17 @@ describe('microlad CLI', () => {
   })
 
   it('every command has --help', () => {
-    for (const c of ['synth', 'describe', 'property', 'compare', 'convert', 'models', 'reconstruct', 'design', 'train']) {
+    for (const c of [
+      'synth',
+      'describe',
+      'property',
+      'compare',
+      'convert',
+      'models',
+      'reconstruct',
+      'design',
+      'train',
+    ]) {
       const r = microlad(c, '--help')
       expect(r.code, c).toBe(0)
       expect(r.stdout, c).toContain('--json')

@@ -9,7 +9,8 @@ export const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-artifacts',
 /** Why the browser tests cannot run here, or null when they can. On CI a missing piece is a failure. */
 export function e2eMissing(): string | null {
   if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install chromium)`
-  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) return `renderer not built at ${RENDERER_DIR} (npm run build)`
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html')))
+    return `renderer not built at ${RENDERER_DIR} (npm run build)`
   return null
 }
 

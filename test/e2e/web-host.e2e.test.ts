@@ -15,67 +15,76 @@ import { RENDERER_DIR, SCREENSHOTS, e2eMissing, launchChromium } from './browser
 const missing = e2eMissing()
 if (missing && process.env.CI) throw new Error(`end-to-end tests cannot run on CI: ${missing}`)
 
-describe.skipIf(missing !== null)(`web host in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let backend: Backend
-  let host: WebHost
-  let browser: Browser
-  const t = tempDir('microlad-e2e-')
+describe.skipIf(missing !== null)(
+  `web host in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    let backend: Backend
+    let host: WebHost
+    let browser: Browser
+    const t = tempDir('microlad-e2e-')
 
-  beforeAll(async () => {
-    backend = createBackend({
-      userDataDir: path.join(t.dir, 'user'),
-      transport: 'web',
-      launcher: forkLauncher(path.resolve(__dirname, '../../src/main/jobs/job-process.ts')),
-      volumeUrl: (id) => `/vox/volumes/${id}`,
+    beforeAll(async () => {
+      backend = createBackend({
+        userDataDir: path.join(t.dir, 'user'),
+        transport: 'web',
+        launcher: forkLauncher(path.resolve(__dirname, '../../src/main/jobs/job-process.ts')),
+        volumeUrl: (id) => `/vox/volumes/${id}`,
+      })
+      host = await startWebHost(backend, { port: 0, rendererDir: RENDERER_DIR })
+      browser = await launchChromium()
     })
-    host = await startWebHost(backend, { port: 0, rendererDir: RENDERER_DIR })
-    browser = await launchChromium()
-  })
 
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
-    backend?.app.closeProject()
-    t.cleanup()
-  })
-
-  it('serves on loopback and refuses a foreign WebSocket origin', async () => {
-    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
-    const { WebSocket } = await import('ws')
-    const closed = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, { origin: 'http://evil.example' })
-      ws.on('close', (code) => resolve(code))
+    afterAll(async () => {
+      await browser?.close()
+      await host?.close()
+      backend?.app.closeProject()
+      t.cleanup()
     })
-    expect(closed).toBe(1008)
-  })
 
-  it('loads the app, calls the API over the WebSocket and shows the result', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    const errors: string[] = []
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(host.url)
-    const info = page.getByTestId('app-info')
-    await expect.poll(async () => (await info.textContent()) ?? '', { timeout: 20_000 }).toContain('transport web')
-    await page.getByTestId('new-project-dir').fill(path.join(t.dir, 'project'))
-    await page.getByTestId('new-project-name').fill('E2E project')
-    await page.getByTestId('create-project').click()
-    await expect.poll(async () => (await page.getByTestId('current-project').textContent()) ?? '', { timeout: 20_000 }).toContain('E2E project')
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'projects.png') })
-    expect(errors).toEqual([])
-    await page.close()
-  })
+    it('serves on loopback and refuses a foreign WebSocket origin', async () => {
+      expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      const { WebSocket } = await import('ws')
+      const closed = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, { origin: 'http://evil.example' })
+        ws.on('close', (code) => resolve(code))
+      })
+      expect(closed).toBe(1008)
+    })
 
-  it('renders the seven views', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    const errors: string[] = []
-    page.on('pageerror', (e) => errors.push(e.message))
-    await page.goto(host.url)
-    for (const view of ['Projects', 'Datasets', 'Models', 'Generate', 'Jobs', 'Results', 'Compare']) {
-      await page.getByTestId(`nav-${view}`).click()
-      await page.getByTestId(`view-${view.toLowerCase()}`).waitFor({ timeout: 20_000 })
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${view.toLowerCase()}.png`) })
-    }
-    expect(errors).toEqual([])
-    await page.close()
-  })
-})
+    it('loads the app, calls the API over the WebSocket and shows the result', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      await page.goto(host.url)
+      const info = page.getByTestId('app-info')
+      await expect
+        .poll(async () => (await info.textContent()) ?? '', { timeout: 20_000 })
+        .toContain('transport web')
+      await page.getByTestId('new-project-dir').fill(path.join(t.dir, 'project'))
+      await page.getByTestId('new-project-name').fill('E2E project')
+      await page.getByTestId('create-project').click()
+      await expect
+        .poll(async () => (await page.getByTestId('current-project').textContent()) ?? '', {
+          timeout: 20_000,
+        })
+        .toContain('E2E project')
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'projects.png') })
+      expect(errors).toEqual([])
+      await page.close()
+    })
+
+    it('renders the seven views', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      await page.goto(host.url)
+      for (const view of ['Projects', 'Datasets', 'Models', 'Generate', 'Jobs', 'Results', 'Compare']) {
+        await page.getByTestId(`nav-${view}`).click()
+        await page.getByTestId(`view-${view.toLowerCase()}`).waitFor({ timeout: 20_000 })
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${view.toLowerCase()}.png`) })
+      }
+      expect(errors).toEqual([])
+      await page.close()
+    })
+  },
+)

@@ -46,8 +46,11 @@ describe('project database', () => {
     const p = Project.create(path.join(t.dir, 'p'), 'Test')
     expect(schemaVersion(p.db)).toBe(MIGRATIONS.length)
     expect(p.db.pragma('journal_mode', { simple: true })).toBe('wal')
-    const tables = (p.db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map((r) => r.name)
-    for (const t of ['project', 'datasets', 'images', 'models', 'runs', 'volumes', 'measurements', 'jobs']) expect(tables).toContain(t)
+    const tables = (
+      p.db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]
+    ).map((r) => r.name)
+    for (const t of ['project', 'datasets', 'images', 'models', 'runs', 'volumes', 'measurements', 'jobs'])
+      expect(tables).toContain(t)
     p.close()
     const q = Project.open(path.join(t.dir, 'p'))
     expect(q.summary().name).toBe('Test')
@@ -97,7 +100,11 @@ describe('API and job runner (in-process transport, child job processes)', () =>
     if (!bad.ok) expect(bad.error.message).toMatch(/invalid input for projects.create/)
     const noProject = await b.dispatch('volumes.list', {})
     expect(noProject.ok).toBe(false)
-    if (!noProject.ok) expect(noProject.error).toEqual({ message: expect.stringMatching(/no project is open/), userError: true })
+    if (!noProject.ok)
+      expect(noProject.error).toEqual({
+        message: expect.stringMatching(/no project is open/),
+        userError: true,
+      })
   })
 
   it('runs a job in a separate process with progress events and records it', async () => {
@@ -118,7 +125,8 @@ describe('API and job runner (in-process transport, child job processes)', () =>
     const { b, dir } = setup()
     await b.invoke('projects.create', { dir: path.join(dir, 'proj'), name: 'P' })
     const job = await b.invoke('jobs.start', { kind: 'test', params: { steps: 200, delayMs: 50 } })
-    for (let i = 0; i < 100 && (await b.invoke('jobs.get', { id: job.id })).progress === 0; i++) await new Promise((r) => setTimeout(r, 50))
+    for (let i = 0; i < 100 && (await b.invoke('jobs.get', { id: job.id })).progress === 0; i++)
+      await new Promise((r) => setTimeout(r, 50))
     await b.invoke('jobs.cancel', { id: job.id })
     expect((await waitForJob(b, job.id)).status).toBe('cancelled')
     const next = await b.invoke('jobs.start', { kind: 'test', params: { steps: 2 } })
@@ -142,11 +150,17 @@ describe('API and job runner (in-process transport, child job processes)', () =>
   it('imports a volume file through a job and serves its bytes', async () => {
     const { b, dir } = setup()
     await b.invoke('projects.create', { dir: path.join(dir, 'proj'), name: 'P' })
-    const vol = makeVolume([2, 3, 4], Uint8Array.from({ length: 24 }, (_, i) => i % 3))
+    const vol = makeVolume(
+      [2, 3, 4],
+      Uint8Array.from({ length: 24 }, (_, i) => i % 3),
+    )
     const file = path.join(dir, 'in.npy')
     writeFileSync(file, Buffer.concat(encodeNpy(vol)))
     const ds = await b.invoke('datasets.create', { name: 'D', anisotropic: false })
-    const job = await b.invoke('jobs.start', { kind: 'import', params: { path: file, datasetId: ds.id, plane: 'xy' } })
+    const job = await b.invoke('jobs.start', {
+      kind: 'import',
+      params: { path: file, datasetId: ds.id, plane: 'xy' },
+    })
     const done = await waitForJob(b, job.id)
     expect(done.status, done.error ?? '').toBe('succeeded')
     const vols = await b.invoke('volumes.list', {})
@@ -162,7 +176,10 @@ describe('API and job runner (in-process transport, child job processes)', () =>
   it('a failed import leaves no volume and says which file', async () => {
     const { b, dir } = setup()
     await b.invoke('projects.create', { dir: path.join(dir, 'proj'), name: 'P' })
-    const job = await b.invoke('jobs.start', { kind: 'import', params: { path: path.join(dir, 'missing.npy') } })
+    const job = await b.invoke('jobs.start', {
+      kind: 'import',
+      params: { path: path.join(dir, 'missing.npy') },
+    })
     const done = await waitForJob(b, job.id)
     expect(done.status).toBe('failed')
     expect(done.error).toMatch(/missing\.npy: no such file/)

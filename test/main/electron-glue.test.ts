@@ -51,14 +51,19 @@ vi.mock('electron', () => {
         mocks.invokeCalls.push(args)
         return Promise.resolve({ ok: true, result: 'pong' })
       },
-      on: (ch: string, l: (...a: unknown[]) => void) => mocks.rendererListeners.set(ch, [...(mocks.rendererListeners.get(ch) ?? []), l]),
+      on: (ch: string, l: (...a: unknown[]) => void) =>
+        mocks.rendererListeners.set(ch, [...(mocks.rendererListeners.get(ch) ?? []), l]),
       removeListener: (ch: string, l: (...a: unknown[]) => void) =>
-        mocks.rendererListeners.set(ch, (mocks.rendererListeners.get(ch) ?? []).filter((x) => x !== l)),
+        mocks.rendererListeners.set(
+          ch,
+          (mocks.rendererListeners.get(ch) ?? []).filter((x) => x !== l),
+        ),
     },
     contextBridge: { exposeInMainWorld: (key: string, value: unknown) => (mocks.exposed[key] = value) },
     protocol: {
       registerSchemesAsPrivileged: (s: unknown[]) => mocks.privileged.push(...s),
-      handle: (_scheme: string, fn: (req: { url: string }) => Promise<Response>) => (mocks.protocolHandler = fn),
+      handle: (_scheme: string, fn: (req: { url: string }) => Promise<Response>) =>
+        (mocks.protocolHandler = fn),
     },
   }
 })
@@ -72,7 +77,12 @@ describe('main window', () => {
     const { createMainWindow } = await import('../../src/main/electron/window')
     createMainWindow('/app/preload.js', undefined, '/app/renderer/index.html')
     const prefs = mocks.windows[0].options.webPreferences as Record<string, unknown>
-    expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: '/app/preload.js' })
+    expect(prefs).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      preload: '/app/preload.js',
+    })
     expect(mocks.windows[0].loaded).toBe('/app/renderer/index.html')
   })
 })
@@ -80,7 +90,10 @@ describe('main window', () => {
 describe('preload bridge', () => {
   it('exposes only invoke and on, over the two channels', async () => {
     await import('../../src/preload/index')
-    const bridge = mocks.exposed.microlad as { invoke: (m: string, i: unknown) => Promise<unknown>; on: (e: string, l: (p: unknown) => void) => () => void }
+    const bridge = mocks.exposed.microlad as {
+      invoke: (m: string, i: unknown) => Promise<unknown>
+      on: (e: string, l: (p: unknown) => void) => () => void
+    }
     expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on'])
     await expect(bridge.invoke('app.info', {})).resolves.toEqual({ ok: true, result: 'pong' })
     expect(mocks.invokeCalls.at(-1)).toEqual(['microlad:invoke', 'app.info', {}])
@@ -105,8 +118,14 @@ describe('IPC wiring', () => {
     wireIpc(backend as never, () => [win as never])
     const handler = mocks.handlers.get('microlad:invoke')!
     const mainFrame = {}
-    await expect(handler({ sender: { id: 7, mainFrame }, senderFrame: mainFrame }, 'app.info', {})).resolves.toEqual({ ok: true, result: 42 })
-    const refused = (await handler({ sender: { id: 99, mainFrame }, senderFrame: mainFrame }, 'app.info', {})) as { ok: boolean }
+    await expect(
+      handler({ sender: { id: 7, mainFrame }, senderFrame: mainFrame }, 'app.info', {}),
+    ).resolves.toEqual({ ok: true, result: 42 })
+    const refused = (await handler(
+      { sender: { id: 99, mainFrame }, senderFrame: mainFrame },
+      'app.info',
+      {},
+    )) as { ok: boolean }
     expect(refused.ok).toBe(false)
     expect(dispatch).toHaveBeenCalledTimes(1)
   })
@@ -114,9 +133,15 @@ describe('IPC wiring', () => {
 
 describe('vox:// protocol', () => {
   it('is privileged for fetch and serves volume bytes by id', async () => {
-    const { handleVolumeProtocol, registerVolumeSchemePrivileges } = await import('../../src/main/electron/volume-protocol')
+    const { handleVolumeProtocol, registerVolumeSchemePrivileges } =
+      await import('../../src/main/electron/volume-protocol')
     registerVolumeSchemePrivileges()
-    expect(mocks.privileged).toContainEqual(expect.objectContaining({ scheme: 'vox', privileges: expect.objectContaining({ supportFetchAPI: true }) }))
+    expect(mocks.privileged).toContainEqual(
+      expect.objectContaining({
+        scheme: 'vox',
+        privileges: expect.objectContaining({ supportFetchAPI: true }),
+      }),
+    )
     handleVolumeProtocol(async (id) => {
       if (id !== 3) throw new Error('volume 9 does not exist')
       return Uint8Array.from([1, 2, 3])

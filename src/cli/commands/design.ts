@@ -10,7 +10,11 @@ export function registerDesign(program: Command): void {
     .option('--from <file>', 'start from this volume')
     .option('--size <n>', 'start from a fresh reconstruction of this size')
     .option('--seed <s>', 'random seed')
-    .option('--target <key=value>', 'target, repeatable (vf:P=V, s2=training|FILE, ssa:P=V, diffusivity:P:AXIS=V)', collect)
+    .option(
+      '--target <key=value>',
+      'target, repeatable (vf:P=V, s2=training|FILE, ssa:P=V, diffusivity:P:AXIS=V)',
+      collect,
+    )
     .option('--weight <key=w>', 'weight of a target term, repeatable', collect)
     .option('--steps <n>', 'SDS steps')
     .requiredOption('--out <file>', 'output volume file')

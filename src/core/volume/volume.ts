@@ -62,5 +62,9 @@ export function is2D(vol: Volume): boolean {
 const PALETTE = ['#2b2d42', '#e0c068', '#3a86ff', '#ef476f', '#06d6a0', '#8338ec', '#ff7f11', '#8d99ae']
 
 export function defaultPhases(count: number): Phase[] {
-  return Array.from({ length: count }, (_, id) => ({ id, name: `phase ${id}`, color: PALETTE[id % PALETTE.length] }))
+  return Array.from({ length: count }, (_, id) => ({
+    id,
+    name: `phase ${id}`,
+    color: PALETTE[id % PALETTE.length],
+  }))
 }

@@ -18,14 +18,23 @@ export function createDispatcher(handlers: ApiHandlers): Dispatcher {
     const spec = apiMethods[method]
     const parsed = spec.input.safeParse(input ?? {})
     if (!parsed.success) {
-      return { ok: false, error: { message: `invalid input for ${method}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`, userError: true } }
+      return {
+        ok: false,
+        error: {
+          message: `invalid input for ${method}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
+          userError: true,
+        },
+      }
     }
     try {
       const handler = handlers[method] as (i: unknown) => unknown
       const result = await handler(parsed.data)
       return { ok: true, result: spec.output.parse(result) }
     } catch (err) {
-      return { ok: false, error: { message: errorMessage(err).split('\n')[0], userError: err instanceof UserError } }
+      return {
+        ok: false,
+        error: { message: errorMessage(err).split('\n')[0], userError: err instanceof UserError },
+      }
     }
   }
 }

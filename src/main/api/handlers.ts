@@ -7,7 +7,9 @@ import type { VolumeInfo } from '../../shared/dto'
 import type { AppContext } from '../app-context'
 import { APP_VERSION, type VolumeRecord } from '../project/project'
 
-export type ApiHandlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M> }
+export type ApiHandlers = {
+  [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M>
+}
 
 export function createApiHandlers(app: AppContext): ApiHandlers {
   const volumeInfo = (v: VolumeRecord): VolumeInfo => ({

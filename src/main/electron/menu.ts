@@ -18,7 +18,16 @@ export function installMenu(focused: () => BrowserWindow | null): void {
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []),
     { label: 'File', submenu: [{ role: process.platform === 'darwin' ? 'close' : 'quit' }] },
     { role: 'editMenu' },
-    { label: 'View', submenu: [...views, { type: 'separator' }, { role: 'reload' }, { role: 'toggleDevTools' }, { role: 'togglefullscreen' }] },
+    {
+      label: 'View',
+      submenu: [
+        ...views,
+        { type: 'separator' },
+        { role: 'reload' },
+        { role: 'toggleDevTools' },
+        { role: 'togglefullscreen' },
+      ],
+    },
     { role: 'windowMenu' },
   ]
   Menu.setApplicationMenu(Menu.buildFromTemplate(template))

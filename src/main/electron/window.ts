@@ -12,7 +12,11 @@ export const SECURE_WEB_PREFERENCES = {
   spellcheck: false,
 } as const
 
-export function createMainWindow(preloadPath: string, rendererUrl: string | undefined, rendererFile: string): BrowserWindow {
+export function createMainWindow(
+  preloadPath: string,
+  rendererUrl: string | undefined,
+  rendererFile: string,
+): BrowserWindow {
   const win = new BrowserWindow({
     width: 1400,
     height: 900,

@@ -23,7 +23,8 @@ export type JobHandler = (params: Record<string, unknown>, ctx: JobContext) => P
 
 function str(params: Record<string, unknown>, key: string): string {
   const v = params[key]
-  if (typeof v !== 'string' || v.length === 0) throw new UserError(`job parameter '${key}' must be a non-empty string`)
+  if (typeof v !== 'string' || v.length === 0)
+    throw new UserError(`job parameter '${key}' must be a non-empty string`)
   return v
 }
 
@@ -58,7 +59,8 @@ const importVolume: JobHandler = async (params, ctx) => {
   ctx.progress(0.05, `reading ${path.basename(file)}`)
   const vol = await readVolume(file)
   ctx.progress(0.6, 'saving into the project')
-  const name = typeof params.name === 'string' && params.name ? params.name : path.basename(file).replace(/\.[^.]+$/, '')
+  const name =
+    typeof params.name === 'string' && params.name ? params.name : path.basename(file).replace(/\.[^.]+$/, '')
   const datasetId = typeof params.datasetId === 'number' ? params.datasetId : null
   const plane = params.plane === 'xy' || params.plane === 'xz' || params.plane === 'yz' ? params.plane : null
   const produced = await saveProjectVolume(ctx, vol, name, datasetId === null ? 'import' : 'dataset', {

@@ -62,7 +62,11 @@ export class JobRunner {
     const queued = this.queue.indexOf(id)
     if (queued >= 0) {
       this.queue.splice(queued, 1)
-      this.project.updateJob(id, { status: 'cancelled', finishedAt: nowIso(), message: 'cancelled before it started' })
+      this.project.updateJob(id, {
+        status: 'cancelled',
+        finishedAt: nowIso(),
+        message: 'cancelled before it started',
+      })
     } else {
       const a = this.active.get(id)
       if (!a) {
@@ -119,13 +123,28 @@ export class JobRunner {
       this.finish(id, 'failed', { error: `could not start the job process: ${errorMessage(err)}` })
       return
     }
-    const a: ActiveJob = { id, handle, startedAt: Date.now(), progress: 0, cancelRequested: false, settled: false, lastEmit: 0 }
+    const a: ActiveJob = {
+      id,
+      handle,
+      startedAt: Date.now(),
+      progress: 0,
+      cancelRequested: false,
+      settled: false,
+      lastEmit: 0,
+    }
     this.active.set(id, a)
     this.project.updateJob(id, { status: 'running', startedAt: nowIso(), message: 'starting' })
     this.events.job(this.info(id))
     handle.onMessage((raw) => this.onMessage(a, raw))
     handle.onExit((code) => this.onExit(a, code))
-    handle.send({ type: 'run', jobId: id, kind: job.kind, params: job.params, projectDir: this.project.dir, settings: this.settings() })
+    handle.send({
+      type: 'run',
+      jobId: id,
+      kind: job.kind,
+      params: job.params,
+      projectDir: this.project.dir,
+      settings: this.settings(),
+    })
   }
 
   private onMessage(a: ActiveJob, raw: unknown): void {
@@ -189,7 +208,13 @@ export class JobRunner {
         }
         if (outcome.run) {
           const job = this.project.getJob(a.id)
-          this.project.addRun({ jobId: a.id, kind: job.kind, ...outcome.run, targets: outcome.run.targets ?? null, timings: outcome.run.timings ?? null })
+          this.project.addRun({
+            jobId: a.id,
+            kind: job.kind,
+            ...outcome.run,
+            targets: outcome.run.targets ?? null,
+            timings: outcome.run.timings ?? null,
+          })
         }
         this.project.updateJob(a.id, {
           status: 'succeeded',
@@ -220,8 +245,17 @@ export class JobRunner {
     this.pump()
   }
 
-  private finish(id: number, status: 'failed' | 'cancelled', fields: { error?: string; message?: string }): void {
-    this.project.updateJob(id, { status, finishedAt: nowIso(), error: fields.error ?? null, message: fields.message ?? status })
+  private finish(
+    id: number,
+    status: 'failed' | 'cancelled',
+    fields: { error?: string; message?: string },
+  ): void {
+    this.project.updateJob(id, {
+      status,
+      finishedAt: nowIso(),
+      error: fields.error ?? null,
+      message: fields.message ?? status,
+    })
     this.events.job(this.info(id))
   }
 }

@@ -11,7 +11,9 @@ export const RunJobMessage = z.object({
   kind: JobKind,
   params: z.record(z.string(), z.unknown()),
   projectDir: z.string(),
-  settings: z.object({ threads: z.number().int().positive().optional(), provider: z.string().optional() }).default({}),
+  settings: z
+    .object({ threads: z.number().int().positive().optional(), provider: z.string().optional() })
+    .default({}),
 })
 export type RunJobMessage = z.infer<typeof RunJobMessage>
 
@@ -61,7 +63,11 @@ export const JobOutcome = z.object({
 export type JobOutcome = z.input<typeof JobOutcome>
 
 export const JobMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1), message: z.string().optional() }),
+  z.object({
+    type: z.literal('progress'),
+    fraction: z.number().min(0).max(1),
+    message: z.string().optional(),
+  }),
   z.object({ type: z.literal('log'), line: z.string() }),
   z.object({ type: z.literal('done'), outcome: JobOutcome }),
   z.object({ type: z.literal('error'), message: z.string(), userError: z.boolean() }),

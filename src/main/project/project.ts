@@ -6,7 +6,15 @@
 import { existsSync, mkdirSync, promises as fs } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../../core/errors'
-import type { DatasetInfo, JobInfo, JobKind, JobStatus, MeasurementInfo, PhaseInfo, ProjectSummary } from '../../shared/dto'
+import type {
+  DatasetInfo,
+  JobInfo,
+  JobKind,
+  JobStatus,
+  MeasurementInfo,
+  PhaseInfo,
+  ProjectSummary,
+} from '../../shared/dto'
 import { closeDatabase, nowIso, openDatabase, type Db } from '../db/database'
 
 export const PROJECT_DB = 'project.sqlite'
@@ -89,7 +97,8 @@ export class Project {
   }
 
   private ensureFolders(): void {
-    for (const sub of ['volumes', 'datasets', 'models', 'exports']) mkdirSync(path.join(this.dir, sub), { recursive: true })
+    for (const sub of ['volumes', 'datasets', 'models', 'exports'])
+      mkdirSync(path.join(this.dir, sub), { recursive: true })
   }
 
   /** Jobs left queued or running by a previous session (app killed, crash) can never finish: mark them failed. */
@@ -116,12 +125,18 @@ export class Project {
       name: string
       created_at: string
     }
-    const count = (table: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+    const count = (table: string) =>
+      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
     return {
       dir: this.dir,
       name: row.name,
       createdAt: row.created_at,
-      counts: { datasets: count('datasets'), volumes: count('volumes'), jobs: count('jobs'), models: count('models') },
+      counts: {
+        datasets: count('datasets'),
+        volumes: count('volumes'),
+        jobs: count('jobs'),
+        models: count('models'),
+      },
     }
   }
 
@@ -184,7 +199,9 @@ export class Project {
   }
 
   listVolumes(): VolumeRecord[] {
-    return (this.db.prepare('SELECT * FROM volumes ORDER BY id DESC').all() as VolumeRow[]).map((r) => this.volumeFromRow(r))
+    return (this.db.prepare('SELECT * FROM volumes ORDER BY id DESC').all() as VolumeRow[]).map((r) =>
+      this.volumeFromRow(r),
+    )
   }
 
   getVolume(id: number): VolumeRecord {
@@ -208,20 +225,34 @@ export class Project {
     return this.getDataset(Number(r.lastInsertRowid))
   }
 
-  addImage(datasetId: number, volumeId: number, plane: 'xy' | 'xz' | 'yz' | null, sourcePath: string | null): void {
+  addImage(
+    datasetId: number,
+    volumeId: number,
+    plane: 'xy' | 'xz' | 'yz' | null,
+    sourcePath: string | null,
+  ): void {
     this.db
-      .prepare('INSERT INTO images (dataset_id, volume_id, plane, class_label, source_path, created_at) VALUES (?, ?, ?, NULL, ?, ?)')
+      .prepare(
+        'INSERT INTO images (dataset_id, volume_id, plane, class_label, source_path, created_at) VALUES (?, ?, ?, NULL, ?, ?)',
+      )
       .run(datasetId, volumeId, plane, sourcePath, nowIso())
   }
 
   getDataset(id: number): DatasetInfo {
     const d = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as
-      | { id: number; name: string; anisotropic: number; created_at: string }
-      | undefined
+      { id: number; name: string; anisotropic: number; created_at: string } | undefined
     if (!d) throw new UserError(`dataset ${id} does not exist in this project`)
     const images = this.db
-      .prepare('SELECT id, volume_id, plane, class_label, source_path FROM images WHERE dataset_id = ? ORDER BY id')
-      .all(id) as { id: number; volume_id: number; plane: DatasetInfo['images'][0]['plane']; class_label: string | null; source_path: string | null }[]
+      .prepare(
+        'SELECT id, volume_id, plane, class_label, source_path FROM images WHERE dataset_id = ? ORDER BY id',
+      )
+      .all(id) as {
+      id: number
+      volume_id: number
+      plane: DatasetInfo['images'][0]['plane']
+      class_label: string | null
+      source_path: string | null
+    }[]
     return {
       id: d.id,
       name: d.name,
@@ -244,9 +275,17 @@ export class Project {
 
   // ---- measurements
 
-  addMeasurement(volumeId: number | null, kind: string, params: unknown, result: unknown, jobId: number | null): number {
+  addMeasurement(
+    volumeId: number | null,
+    kind: string,
+    params: unknown,
+    result: unknown,
+    jobId: number | null,
+  ): number {
     const r = this.db
-      .prepare('INSERT INTO measurements (volume_id, kind, params, result, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO measurements (volume_id, kind, params, result, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(volumeId, kind, JSON.stringify(params), JSON.stringify(result), jobId, nowIso())
     return Number(r.lastInsertRowid)
   }
@@ -254,7 +293,14 @@ export class Project {
   listMeasurements(volumeId: number): MeasurementInfo[] {
     const rows = this.db
       .prepare('SELECT * FROM measurements WHERE volume_id = ? ORDER BY id DESC')
-      .all(volumeId) as { id: number; volume_id: number | null; kind: string; params: string; result: string; created_at: string }[]
+      .all(volumeId) as {
+      id: number
+      volume_id: number | null
+      kind: string
+      params: string
+      result: string
+      created_at: string
+    }[]
     return rows.map((r) => ({
       id: r.id,
       volumeId: r.volume_id,
@@ -276,7 +322,15 @@ export class Project {
 
   updateJob(
     id: number,
-    fields: Partial<{ status: JobStatus; progress: number; message: string | null; error: string | null; result: unknown; startedAt: string; finishedAt: string }>,
+    fields: Partial<{
+      status: JobStatus
+      progress: number
+      message: string | null
+      error: string | null
+      result: unknown
+      startedAt: string
+      finishedAt: string
+    }>,
   ): void {
     const sets: string[] = []
     const values: unknown[] = []
@@ -319,7 +373,9 @@ export class Project {
   }
 
   listJobs(limit = 200): JobInfo[] {
-    return (this.db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as JobRow[]).map((r) => this.jobFromRow(r))
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as JobRow[]).map((r) =>
+      this.jobFromRow(r),
+    )
   }
 
   addRun(run: {

@@ -2,7 +2,16 @@
  * The renderer's one way to reach the backend: the preload bridge under Electron, a WebSocket to the web
  * host in a browser. Both speak the same contract (src/shared/api.ts).
  */
-import type { ApiErrorPayload, EventName, EventPayload, MethodInput, MethodName, MethodOutput, MicroladClient, PreloadBridge } from '../../../shared/api'
+import type {
+  ApiErrorPayload,
+  EventName,
+  EventPayload,
+  MethodInput,
+  MethodName,
+  MethodOutput,
+  MicroladClient,
+  PreloadBridge,
+} from '../../../shared/api'
 
 export class ApiError extends Error {
   constructor(
@@ -107,8 +116,10 @@ export function setApiClient(c: MicroladClient): void {
 export const invoke = <M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> =>
   api().invoke(method, input)
 
-export const onEvent = <E extends EventName>(event: E, listener: (p: EventPayload<E>) => void): (() => void) =>
-  api().on(event, listener)
+export const onEvent = <E extends EventName>(
+  event: E,
+  listener: (p: EventPayload<E>) => void,
+): (() => void) => api().on(event, listener)
 
 /** Fetch a volume's raw labels from the URL the backend gave (vox:// or /vox/). */
 export async function fetchVolumeBytes(url: string): Promise<Uint8Array> {
