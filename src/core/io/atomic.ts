@@ -5,7 +5,10 @@ import path from 'node:path'
  * Write a file atomically: the bytes go to a temporary file in the same folder, which is renamed onto
  * the target only when complete, so a failed or killed write never leaves a half-written file behind.
  */
-export async function writeFileAtomic(target: string, write: (tmpPath: string) => Promise<void>): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  write: (tmpPath: string) => Promise<void>,
+): Promise<void> {
   const dir = path.dirname(target)
   await fs.mkdir(dir, { recursive: true })
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`)

@@ -1,74 +1,203 @@
 /**
- * Volume files by extension. Readers return phase labels with shape [z, y, x]; writers are atomic.
+ * Volume files by extension. Readers return phase labels with shape [z, y, x]; writers are atomic (a
+ * temporary file renamed on success) and stream big volumes through a file handle.
  * This module is the one entry point the CLI, the main process and the job processes use.
  */
-import { promises as fs } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../errors'
-import { makeVolume, type Shape3, type Volume } from '../volume/volume'
+import type { Volume } from '../volume/volume'
+import { writeAbaqusInp } from './abaqus'
 import { writeBytesAtomic } from './atomic'
+import { readBytes } from './files'
+import { encodePng, parseJpeg, parsePng } from './image2d'
+import { readMetaImage, writeMetaImage } from './metaImage'
 import { encodeNpy, parseNpy } from './npy'
+import type { ReadOptions, WriteOptions } from './options'
+import { readRaw, writeRaw } from './raw'
+import { writeStl } from './stl'
+import { parseTiff, writeTiff } from './tiff'
+import { parseVti, writeVti } from './vti'
 
-export const READ_EXTENSIONS = ['.npy', '.raw'] as const
-export const WRITE_EXTENSIONS = ['.npy', '.raw'] as const
+export type { ProgressCallback, ReadOptions, WriteOptions } from './options'
 
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await fs.readFile(file))
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new UserError(`${file}: no such file`)
-    if (code === 'EISDIR') throw new UserError(`${file}: is a folder, not a volume file`)
-    throw new UserError(`${file}: cannot read (${code ?? (err as Error).message})`)
-  }
+export interface SupportedFormat {
+  /** Short name, also the value of `convert --format`. */
+  id: string
+  /** File name endings, lower case with the dot. */
+  extensions: string[]
+  read: boolean
+  write: boolean
+  description: string
 }
 
-/** Read a raw uint8 volume whose shape comes from a JSON sidecar (`name.json` beside `name.raw`). */
-async function readRaw(file: string): Promise<Volume> {
-  const sidecar = file.replace(/\.raw$/i, '.json')
-  let meta: { shape?: unknown; voxel_size?: unknown; voxel_size_unit?: unknown; spacing?: unknown; unit?: unknown }
-  try {
-    meta = JSON.parse(await fs.readFile(sidecar, 'utf8'))
-  } catch {
-    throw new UserError(`${file}: raw volume needs a JSON sidecar ${path.basename(sidecar)} with "shape": [nz, ny, nx]`)
+/** What the app's open/save dialogs offer, and what `microlad convert` accepts. */
+export const SUPPORTED_FORMATS: readonly SupportedFormat[] = [
+  {
+    id: 'npy',
+    extensions: ['.npy'],
+    read: true,
+    write: true,
+    description: 'NumPy array (uint8/uint16/float32/bool read; uint8 written), C order z,y,x',
+  },
+  {
+    id: 'raw',
+    extensions: ['.raw'],
+    read: true,
+    write: true,
+    description: 'Headerless uint8 voxels with a .json and .mhd sidecar (or explicit --shape)',
+  },
+  {
+    id: 'mhd',
+    extensions: ['.mhd', '.mha'],
+    read: true,
+    write: true,
+    description: 'MetaImage header (ITK, ParaView, 3D Slicer); .mhd written with its .raw',
+  },
+  {
+    id: 'tiff',
+    extensions: ['.tif', '.tiff'],
+    read: true,
+    write: true,
+    description:
+      'TIFF image or multi-page stack (8/16-bit, LZW/Deflate read; uncompressed 8-bit written, ImageJ spacing)',
+  },
+  {
+    id: 'png',
+    extensions: ['.png'],
+    read: true,
+    write: true,
+    description: 'PNG 2D image (grey or colour read; 8-bit grey labels written)',
+  },
+  {
+    id: 'jpeg',
+    extensions: ['.jpg', '.jpeg'],
+    read: true,
+    write: false,
+    description: 'JPEG 2D image (grey or colour), labelled by distinct values or --threshold',
+  },
+  {
+    id: 'vti',
+    extensions: ['.vti'],
+    read: true,
+    write: true,
+    description: 'VTK XML ImageData for ParaView: cell data "phase", spacing, origin',
+  },
+  {
+    id: 'damask',
+    extensions: ['.vti'],
+    read: true,
+    write: true,
+    description: 'DAMASK grid (.vti with int32 cell data "material"); write with --format damask',
+  },
+  {
+    id: 'inp',
+    extensions: ['.inp'],
+    read: false,
+    write: true,
+    description:
+      'Abaqus input: C3D8 voxel mesh, PHASE_<id> sets, face node sets, optional periodic equations',
+  },
+  {
+    id: 'stl',
+    extensions: ['.stl'],
+    read: false,
+    write: true,
+    description: 'Binary STL surface of one phase (--phase P), closed at the box',
+  },
+]
+
+export const READ_EXTENSIONS = [
+  ...new Set(SUPPORTED_FORMATS.filter((f) => f.read).flatMap((f) => f.extensions)),
+]
+export const WRITE_EXTENSIONS = [
+  ...new Set(SUPPORTED_FORMATS.filter((f) => f.write).flatMap((f) => f.extensions)),
+]
+
+function extensionOf(file: string): string {
+  return path.extname(file).toLowerCase()
+}
+
+async function readByFormat(file: string, ext: string, opts: ReadOptions): Promise<Volume> {
+  switch (ext) {
+    case '.npy':
+      return parseNpy(await readBytes(file), file, opts)
+    case '.raw':
+      return readRaw(file, opts)
+    case '.mhd':
+    case '.mha':
+      return readMetaImage(file, opts)
+    case '.tif':
+    case '.tiff':
+      return parseTiff(await readBytes(file), file, opts)
+    case '.png':
+      return parsePng(await readBytes(file), file, opts)
+    case '.jpg':
+    case '.jpeg':
+      return parseJpeg(await readBytes(file), file, opts)
+    case '.vti':
+      return parseVti(await readBytes(file), file, opts)
   }
-  const shape = meta.shape
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new UserError(`${sidecar}: "shape" must be [nz, ny, nx] positive integers`)
-  }
-  const bytes = await readBytes(file)
-  const n = shape[0] * shape[1] * shape[2]
-  if (bytes.length !== n) {
-    throw new UserError(`${file}: shape ${shape.join('x')} needs ${n} bytes, file has ${bytes.length}`)
-  }
-  const vol = makeVolume(shape as Shape3, bytes)
-  if (Array.isArray(meta.spacing) && meta.spacing.length === 3) vol.spacing = meta.spacing as [number, number, number]
-  else if (typeof meta.voxel_size === 'number') vol.spacing = [meta.voxel_size, meta.voxel_size, meta.voxel_size]
-  if (typeof meta.unit === 'string') vol.unit = meta.unit
-  else if (typeof meta.voxel_size_unit === 'string' && typeof meta.voxel_size === 'number') vol.unit = meta.voxel_size_unit
+  if (!existsSync(file)) throw new UserError(`${file}: no such file`)
+  throw new UserError(
+    `${file}: cannot read format '${ext || '(none)'}' (readable: ${READ_EXTENSIONS.join(' ')})`,
+  )
+}
+
+/**
+ * Read a volume or image as phase labels. `opts.spacing` / `opts.unit` override what the file says;
+ * `opts.thresholds` segments grey values; `opts.shape` gives a bare .raw file its dimensions.
+ */
+export async function readVolume(
+  file: string,
+  opts: ReadOptions & { spacing?: [number, number, number]; unit?: string } = {},
+): Promise<Volume> {
+  const vol = await readByFormat(file, extensionOf(file), opts)
+  if (opts.spacing) vol.spacing = [...opts.spacing]
+  if (opts.unit) vol.unit = opts.unit
+  opts.onProgress?.(1)
   return vol
 }
 
-export async function readVolume(file: string): Promise<Volume> {
-  const ext = path.extname(file).toLowerCase()
-  if (ext === '.npy') return parseNpy(await readBytes(file), file)
-  if (ext === '.raw') return readRaw(file)
-  try {
-    await fs.access(file)
-  } catch {
-    throw new UserError(`${file}: no such file`)
-  }
-  throw new UserError(`${file}: unsupported volume format '${ext || '(none)'}' (supported: ${READ_EXTENSIONS.join(' ')})`)
+export interface WriteResult {
+  /** Every file written (a .raw comes with its sidecars). */
+  files: string[]
+  /** Format-specific counts: nodes/elements for .inp, triangles for .stl. */
+  details?: Record<string, unknown>
 }
 
-export async function writeVolume(file: string, vol: Volume): Promise<void> {
-  const ext = path.extname(file).toLowerCase()
-  if (ext === '.npy') return writeBytesAtomic(file, encodeNpy(vol))
-  if (ext === '.raw') {
-    await writeBytesAtomic(file, vol.data)
-    const meta = { shape: vol.shape, dtype: 'uint8', order: 'C (z, y, x)', spacing: vol.spacing, unit: vol.unit }
-    await writeBytesAtomic(file.replace(/\.raw$/i, '.json'), new TextEncoder().encode(JSON.stringify(meta, null, 2)))
-    return
+/** Write a volume in the format its extension names (`opts.vtiFlavor: 'damask'` for a DAMASK grid). */
+export async function writeVolume(file: string, vol: Volume, opts: WriteOptions = {}): Promise<WriteResult> {
+  const ext = extensionOf(file)
+  const base = file.slice(0, file.length - ext.length)
+  switch (ext) {
+    case '.npy':
+      await writeBytesAtomic(file, encodeNpy(vol))
+      return { files: [file] }
+    case '.raw':
+      await writeRaw(file, vol, opts)
+      return { files: [file, `${base}.json`, `${base}.mhd`] }
+    case '.mhd':
+      await writeMetaImage(file, vol, opts)
+      return { files: [file, `${base}.raw`] }
+    case '.tif':
+    case '.tiff':
+      await writeTiff(file, vol, opts)
+      return { files: [file] }
+    case '.png':
+      await writeBytesAtomic(file, encodePng(vol, file))
+      return { files: [file] }
+    case '.vti':
+      await writeVti(file, vol, opts)
+      return { files: [file] }
+    case '.inp': {
+      const summary = await writeAbaqusInp(file, vol, opts)
+      return { files: [file], details: { ...summary } }
+    }
+    case '.stl':
+      return { files: [file], details: await writeStl(file, vol, opts) }
   }
-  throw new UserError(`${file}: cannot write format '${ext || '(none)'}' (supported: ${WRITE_EXTENSIONS.join(' ')})`)
+  throw new UserError(
+    `${file}: cannot write format '${ext || '(none)'}' (writable: ${WRITE_EXTENSIONS.join(' ')})`,
+  )
 }

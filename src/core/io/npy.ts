@@ -5,22 +5,44 @@
  */
 import { UserError } from '../errors'
 import { makeVolume, type Shape3, type Volume } from '../volume/volume'
+import { checkVoxelCount } from './files'
+import { samplesToLabels } from './labels'
+import type { ReadOptions } from './options'
+import { decodeSamples, SAMPLE_BYTES, type SampleType } from './samples'
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]
 
-export function parseNpy(bytes: Uint8Array, file: string): Volume {
+/** NumPy dtype codes (without byte-order mark) → sample types; bool is stored as one byte 0/1. */
+const NPY_TYPES: Record<string, SampleType> = {
+  u1: 'uint8',
+  b1: 'uint8',
+  i1: 'int8',
+  u2: 'uint16',
+  i2: 'int16',
+  u4: 'uint32',
+  i4: 'int32',
+  u8: 'uint64',
+  i8: 'int64',
+  f4: 'float32',
+  f8: 'float64',
+}
+
+export function parseNpy(bytes: Uint8Array, file: string, opts: ReadOptions = {}): Volume {
   const fail = (why: string): never => {
     throw new UserError(`${file}: ${why}`)
   }
   if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) fail('not a NumPy .npy file (bad magic)')
   const major = bytes[6]
+  if (major < 1 || major > 3) fail(`unsupported .npy format version ${major}`)
+  if (bytes.length < (major === 1 ? 10 : 12)) fail('truncated .npy header')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true)
   const headerStart = major === 1 ? 10 : 12
   if (headerStart + headerLen > bytes.length) fail('truncated .npy header')
   const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, headerStart + headerLen))
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1] ?? fail('.npy header has no descr')
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1] ?? fail('.npy header has no fortran_order')
+  const fortran =
+    /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1] ?? fail('.npy header has no fortran_order')
   if (fortran === 'True') fail('Fortran-ordered .npy arrays are not supported; save with C order')
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1] ?? fail('.npy header has no shape')
   const dims = shapeText
@@ -29,41 +51,23 @@ export function parseNpy(bytes: Uint8Array, file: string): Volume {
     .filter((s) => s.length > 0)
     .map(Number)
   if (dims.some((d) => !Number.isInteger(d) || d < 1)) fail(`bad .npy shape (${shapeText})`)
-  if (dims.length < 2 || dims.length > 3) fail(`expected a 2D or 3D array, got ${dims.length}D shape (${shapeText})`)
+  if (dims.length < 2 || dims.length > 3)
+    fail(`expected a 2D or 3D array, got ${dims.length}D shape (${shapeText})`)
   const shape: Shape3 = dims.length === 2 ? [1, dims[0], dims[1]] : [dims[0], dims[1], dims[2]]
-  const n = shape[0] * shape[1] * shape[2]
+  const n = checkVoxelCount(file, shape)
   const dataStart = headerStart + headerLen
   const kind = descr.replace(/^[<>|=]/, '')
-  const itemSize: Record<string, number> = { u1: 1, b1: 1, i1: 1, u2: 2, i2: 2, f4: 4, f8: 8, i4: 4, u4: 4, i8: 8 }
-  const size = itemSize[kind] ?? fail(`unsupported .npy dtype '${descr}' (use uint8, uint16, float32 or bool)`)
+  if (!(kind in NPY_TYPES)) fail(`unsupported .npy dtype '${descr}' (use uint8, uint16, float32 or bool)`)
+  const size = SAMPLE_BYTES[NPY_TYPES[kind]]
   if (descr.startsWith('>') && size > 1) fail(`big-endian .npy dtype '${descr}' is not supported`)
   const need = n * size
   if (bytes.length - dataStart < need) {
-    fail(`truncated .npy data: shape (${dims.join(', ')}) needs ${need} bytes, file has ${bytes.length - dataStart}`)
+    fail(
+      `truncated .npy data: shape (${dims.join(', ')}) needs ${need} bytes, file has ${bytes.length - dataStart}`,
+    )
   }
-  const raw = bytes.subarray(dataStart, dataStart + need)
-  const labels = new Uint8Array(n)
-  if (size === 1) {
-    labels.set(raw)
-  } else {
-    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
-    for (let i = 0; i < n; i++) {
-      const o = i * size
-      const v =
-        kind === 'u2' ? dv.getUint16(o, true)
-        : kind === 'i2' ? dv.getInt16(o, true)
-        : kind === 'u4' ? dv.getUint32(o, true)
-        : kind === 'i4' ? dv.getInt32(o, true)
-        : kind === 'i8' ? Number(dv.getBigInt64(o, true))
-        : kind === 'f4' ? dv.getFloat32(o, true)
-        : dv.getFloat64(o, true)
-      if (!Number.isInteger(v) || v < 0 || v > 255) {
-        fail(`value ${v} at index ${i} is not a phase label (labels must be integers 0..255)`)
-      }
-      labels[i] = v
-    }
-  }
-  return makeVolume(shape, labels)
+  const samples = decodeSamples(bytes.subarray(dataStart, dataStart + need), NPY_TYPES[kind], n, true, file)
+  return makeVolume(shape, samplesToLabels(samples, file, 'labels', opts.thresholds))
 }
 
 /** Serialise labels as a uint8 .npy array of shape (nz, ny, nx), or (ny, nx) when `as2D` and nz = 1. */
