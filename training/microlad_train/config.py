@@ -17,7 +17,7 @@ class TrainConfig:
     vae_steps: int = 3000
     denoiser_steps: int = 6000
     vae_batch: int = 32
-    denoiser_batch: int = 64
+    denoiser_batch: int = 32
     vae_lr: float = 5e-4
     denoiser_lr: float = 4e-4
     kl_weight: float = 0.1

@@ -24,8 +24,8 @@ class NetworkConfig:
 
     phases: int = 2
     latent_channels: int = 4
-    vae_widths: tuple = (64, 32, 16)
-    unet_widths: tuple = (64, 128, 128)
+    vae_widths: tuple = (48, 24, 16)
+    unet_widths: tuple = (48, 96, 128)
     time_dim: int = 64
     embed_dim: int = 256
     condition_count: int = 0  # number of plane/class labels; the null id equals this count
@@ -91,11 +91,10 @@ class Decoder(nn.Module):
             PlainResBlock(w_lo),
             SiLU(),
             UpConv(w_lo, w_mid),
-            PlainResBlock(w_mid),
+            SiLU(),
+            SameConv(w_mid, w_mid),
             SiLU(),
             UpConv(w_mid, w_hi),
-            SiLU(),
-            SameConv(w_hi, w_hi),
             SiLU(),
             SameConv(w_hi, cfg.phases),
             PhaseSoftmax(),
