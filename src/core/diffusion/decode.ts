@@ -7,7 +7,7 @@
  * what the VAE can represent), the three axes reading the same volume and their results averaged.
  * Quantisation: argmax over phases.
  */
-import { type LatentDiffusionModel, type PlaneBatch } from './networks'
+import { batchSizeFor, type LatentDiffusionModel, type PlaneBatch } from './networks'
 import {
   accumulatePlanes,
   extractPlanes,
@@ -61,8 +61,9 @@ export async function decodeThreeAxes(
     const n = planeCount(latentDims, axis)
     const C = latentDims[0]
     const sums = new Array<number>(P).fill(0)
-    for (let start = 0; start < n; start += model.maxBatch) {
-      const count = Math.min(model.maxBatch, n - start)
+    const batch = batchSizeFor(model, h * f, w * f)
+    for (let start = 0; start < n; start += batch) {
+      const count = Math.min(batch, n - start)
       const z: PlaneBatch = {
         data: extractPlanes(latent, latentDims, axis, start, count),
         dims: [count, C, h, w],
@@ -85,10 +86,17 @@ function checkDecoded(y: PlaneBatch, B: number, P: number, H: number, W: number)
   }
 }
 
-/** Number of network batches one refinement round makes (for progress accounting). */
-export function refineBatchesPerRound(dims: GridDims, maxBatch: number): number {
+/** Number of network batches a pass over all planes of the three axes makes (for progress accounting). */
+export function batchesPerRound(
+  model: Pick<LatentDiffusionModel, 'maxBatch' | 'maxBatchPixels'>,
+  dims: GridDims,
+  scale = 1,
+): number {
   let n = 0
-  for (const axis of AXES) n += Math.ceil(planeCount(dims, axis) / maxBatch)
+  for (const axis of AXES) {
+    const [h, w] = planeSize(dims, axis)
+    n += Math.ceil(planeCount(dims, axis) / batchSizeFor(model, h * scale, w * scale))
+  }
   return n
 }
 
@@ -103,8 +111,9 @@ export async function refineRound(
   for (const axis of AXES) {
     const [h, w] = planeSize(dims, axis)
     const n = planeCount(dims, axis)
-    for (let start = 0; start < n; start += model.maxBatch) {
-      const count = Math.min(model.maxBatch, n - start)
+    const batch = batchSizeFor(model, h, w)
+    for (let start = 0; start < n; start += batch) {
+      const count = Math.min(batch, n - start)
       const x: PlaneBatch = {
         data: extractPlanes(probs, dims, axis, start, count),
         dims: [count, dims[0], h, w],

@@ -39,8 +39,22 @@ export interface LatentDiffusionModel {
   encoder: LatentEncoder
   decoder: LatentDecoder
   decoderVjp?: DecoderVjp
-  /** Largest number of planes sent to a network in one call (bounds memory; ONNX batches are dynamic). */
+  /** Largest number of planes sent to a network in one call. */
   maxBatch: number
+  /**
+   * Largest number of image pixels (planes × H × W at voxel resolution) in one call: bounds the networks'
+   * activation memory for large volumes (a 256² slice batch is 16× smaller than a 64² one).
+   */
+  maxBatchPixels: number
+}
+
+/** Planes per network call for planes that cover H × W voxels. */
+export function batchSizeFor(
+  model: Pick<LatentDiffusionModel, 'maxBatch' | 'maxBatchPixels'>,
+  H: number,
+  W: number,
+): number {
+  return Math.max(1, Math.min(model.maxBatch, Math.floor(model.maxBatchPixels / (H * W))))
 }
 
 /**

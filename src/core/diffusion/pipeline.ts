@@ -8,15 +8,15 @@
  * [C, Z/f, Y/f, X/f] and the denoiser sees planes of (Y/f × X/f), (Z/f × X/f) and (Z/f × Y/f) latent cells,
  * so volumes larger than the training images are made by denoising larger latent planes (the networks are
  * fully convolutional). Memory: the latent grid, one [P, Z, Y, X] probability volume (two during
- * refinement) and at most `maxBatch` planes inside a network at a time.
+ * refinement) and at most `maxBatch` planes or `maxBatchPixels` voxels inside a network at a time.
  */
 import { UserError } from '../errors'
 import type { Shape3 } from '../volume/volume'
-import { argmaxPhases, decodeThreeAxes, labelFractions, refineBatchesPerRound, refineRound } from './decode'
+import { argmaxPhases, batchesPerRound, decodeThreeAxes, labelFractions, refineRound } from './decode'
 import { VolumeFractionGuidance, type GuidanceRecord } from './guidance'
 import { MultiPlaneSampler, type AxisMode } from './multi-plane-sampler'
-import type { LatentDiffusionModel } from './networks'
-import { planeCount, type GridDims } from './planes'
+import { batchSizeFor, type LatentDiffusionModel } from './networks'
+import { planeSize, type GridDims } from './planes'
 import { SeededRandom } from './random'
 import { makeSampler, type SamplerKind } from './samplers'
 import { makeNoiseSchedule, type NoiseScheduleSpec } from './schedule'
@@ -157,11 +157,15 @@ export async function reconstructWithModel(
     )
   }
 
-  // Progress units: network batches, weighted by how many networks each runs through.
-  const batchesPerAxis = [0, 1, 2].map((a) =>
-    Math.ceil(planeCount(latentDims, a as 0 | 1 | 2) / model.maxBatch),
+  // One batch size for the latent planes of every axis: the one that fits the largest plane.
+  const f = model.factor
+  const largest = Math.max(
+    ...([0, 1, 2] as const).map((a) => planeSize(latentDims, a).reduce((x, y) => x * y)),
   )
-  const meanBatches = (batchesPerAxis[0] + batchesPerAxis[1] + batchesPerAxis[2]) / 3
+  const latentBatch = batchSizeFor(model, largest * f * f, 1)
+  // Progress units: network batches, weighted by how many networks each runs through.
+  const decodeBatches = batchesPerRound(model, latentDims, f)
+  const meanBatches = decodeBatches / 3
   const cfg = labelsByAxis.some((l) => l !== desc.conditioning.nullId) && params.guidanceWeight !== 1 ? 2 : 1
   const perPass = meanBatches * (cfg * (params.axisMode === 'average' ? 3 : 1) + (guidance ? 2 : 0))
   const mp = new MultiPlaneSampler(model.denoiser, {
@@ -172,12 +176,11 @@ export async function reconstructWithModel(
     axisMode: params.axisMode,
     conditioning: { labelsByAxis, nullId: desc.conditioning.nullId, weight: params.guidanceWeight },
     guidance,
-    maxBatch: model.maxBatch,
+    maxBatch: latentBatch,
     onPass: (pass, passes) => tracker.advance('sample', pass, passes, perPass),
   })
   const voxelDims: GridDims = [model.phases, params.shape[0], params.shape[1], params.shape[2]]
-  const decodeBatches = batchesPerAxis.reduce((a, b) => a + b, 0)
-  const refineBatches = refineBatchesPerRound(voxelDims, model.maxBatch)
+  const refineBatches = batchesPerRound(model, voxelDims)
   const totalUnits = mp.passes * perPass + decodeBatches + params.refine * refineBatches * 2
   const tracker = new ProgressTracker(totalUnits, control)
   tracker.check()

@@ -125,5 +125,6 @@ export function toyModel(
     decoder: new ToyDecoder(factor),
     decoderVjp: new ToyDecoderVjp(factor),
     maxBatch,
+    maxBatchPixels: 1 << 20,
   }
 }

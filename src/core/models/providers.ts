@@ -1,0 +1,86 @@
+/**
+ * ONNX Runtime execution providers. `auto` tries, in order, CUDA → DirectML → CoreML → CPU, keeping only
+ * those compiled into this onnxruntime-node build for this platform (a name that is not compiled in would
+ * be dropped with a warning and the session would silently run on CPU, misreporting the provider). ORT
+ * throws when a provider's libraries are missing (e.g. CUDA without the NuGet GPU package); the error is
+ * caught and the next provider tried. The provider that created the session is reported with every run.
+ */
+import * as ort from 'onnxruntime-node'
+import { UserError, errorMessage } from '../errors'
+
+export type ProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu'
+export type ProviderChoice = 'auto' | ProviderName
+
+export const PROVIDER_CHOICES: readonly ProviderChoice[] = ['auto', 'cuda', 'dml', 'coreml', 'cpu']
+const AUTO_ORDER: readonly ProviderName[] = ['cuda', 'dml', 'coreml', 'cpu']
+
+export interface SessionSettings {
+  provider: ProviderChoice
+  /** Threads inside one operator (CPU provider); 0 = ORT's default (one per core). */
+  intraOpNumThreads: number
+}
+
+/** Providers compiled into this build (names as the Node binding lists them, `dml` on Windows). */
+export function availableProviders(): ProviderName[] {
+  const names = new Set(ort.listSupportedBackends().map((b) => b.name))
+  return AUTO_ORDER.filter((p) => p === 'cpu' || names.has(p))
+}
+
+/** The providers to try, in order, for a choice. */
+export function providerCandidates(choice: ProviderChoice): ProviderName[] {
+  if (choice === 'auto') return availableProviders()
+  if (choice !== 'cpu' && !availableProviders().includes(choice)) {
+    throw new UserError(
+      `execution provider '${choice}' is not part of this ONNX Runtime build (available: ${availableProviders().join(', ')})`,
+    )
+  }
+  return [choice]
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession
+  provider: ProviderName
+  /** Why earlier providers were skipped (for logs). */
+  fallbacks: string[]
+}
+
+function sessionOptions(provider: ProviderName, threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+    graphOptimizationLevel: 'all',
+    // a missing GPU provider is expected and handled by the fallback; keep ORT from printing it as an error
+    logSeverityLevel: provider === 'cpu' ? 2 : 4,
+    ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+  }
+}
+
+/**
+ * Open a session on the first provider that works. `preferred` (e.g. the provider the first graph of a
+ * bundle landed on) is tried first so that all graphs of a model share a provider when possible.
+ */
+export async function openSession(
+  file: string,
+  settings: SessionSettings,
+  preferred?: ProviderName,
+): Promise<OpenedSession> {
+  let candidates = providerCandidates(settings.provider)
+  if (preferred && candidates.includes(preferred))
+    candidates = [preferred, ...candidates.filter((c) => c !== preferred)]
+  const fallbacks: string[] = []
+  for (const provider of candidates) {
+    try {
+      const session = await ort.InferenceSession.create(
+        file,
+        sessionOptions(provider, settings.intraOpNumThreads),
+      )
+      return { session, provider, fallbacks }
+    } catch (err) {
+      fallbacks.push(`${provider}: ${errorMessage(err).split('\n')[0]}`)
+    }
+  }
+  const why = fallbacks.at(-1) ?? 'no provider'
+  if (settings.provider !== 'auto' && settings.provider !== 'cpu') {
+    throw new UserError(`cannot use execution provider '${settings.provider}' for ${file}: ${why}`)
+  }
+  throw new UserError(`cannot load ${file}: ${why}`)
+}

@@ -1,0 +1,132 @@
+/**
+ * `reconstructVolume(bundle, params, control)`: the one entry point the CLI, the app's job process and the
+ * benchmarks call. It opens the bundle's ONNX sessions on the chosen execution provider, checks that the
+ * denoiser takes the latent plane sizes of the requested shape, runs the pipeline of core/diffusion and
+ * returns the labelled volume with everything a run record needs (provider, timings, resolved parameters).
+ */
+import { UserError } from '../errors'
+import {
+  DEFAULT_PARAMS,
+  reconstructWithModel,
+  type ReconstructionParams,
+  type StageTimings,
+} from '../diffusion/pipeline'
+import type { RunControl } from '../diffusion/progress'
+import type { GuidanceRecord } from '../diffusion/guidance'
+import { makeVolume, type Shape3, type Volume } from '../volume/volume'
+import type { ModelBundle } from './bundle'
+import { openBundleModel, type OpenedModel } from './onnx-model'
+import type { ProviderChoice, ProviderName } from './providers'
+import { trainingFractions } from './stats'
+import { planeSize, type AxisIndex } from '../diffusion/planes'
+import { latentDimsFor } from '../diffusion/pipeline'
+
+export interface ReconstructVolumeParams extends Partial<Omit<ReconstructionParams, 'shape'>> {
+  shape: Shape3
+  provider?: ProviderChoice
+  /** ORT intra-op threads; 0 = one per core. */
+  threads?: number
+  maxBatch?: number
+  maxBatchPixels?: number
+}
+
+export type ResolvedParams = ReconstructionParams & {
+  provider: ProviderChoice
+  threads: number
+  maxBatch: number
+  maxBatchPixels: number
+}
+
+export interface ReconstructVolumeResult {
+  volume: Volume
+  provider: ProviderName
+  /** Providers tried before it and why they were skipped. */
+  providerFallbacks: string[]
+  timings: StageTimings & { load: number }
+  parameters: ResolvedParams
+  model: { id: string; name: string; manifestSha256: string }
+  volumeFractions: number[]
+  axisFractions: number[][]
+  refineFractions: number[][]
+  guidance: GuidanceRecord[]
+}
+
+export const DEFAULT_RUN_SETTINGS = {
+  provider: 'auto' as ProviderChoice,
+  threads: 0,
+  maxBatch: 64,
+  maxBatchPixels: 64 * 64 * 64,
+}
+
+export function resolveParams(params: ReconstructVolumeParams): ResolvedParams {
+  const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined))
+  const resolved = { ...DEFAULT_PARAMS, ...DEFAULT_RUN_SETTINGS, ...defined } as ResolvedParams
+  if (resolved.sampler === 'ddpm' && params.steps === undefined) delete resolved.steps
+  return resolved
+}
+
+/** A denoiser that cannot take a plane size (e.g. a U-Net whose pooling needs multiples of 4) fails here, clearly. */
+async function probePlaneSizes(model: OpenedModel, params: ResolvedParams): Promise<void> {
+  const dims = latentDimsFor(params.shape, model)
+  const sizes = new Set(([0, 1, 2] as AxisIndex[]).map((a) => planeSize(dims, a).join('x')))
+  for (const size of sizes) {
+    const [h, w] = size.split('x').map(Number)
+    try {
+      await model.denoiser.predictNoise(
+        { data: new Float32Array(dims[0] * h * w), dims: [1, dims[0], h, w] },
+        0,
+        new Int32Array([model.bundle.manifest.conditioning.nullId]),
+      )
+    } catch {
+      throw new UserError(
+        `model ${model.bundle.id} cannot denoise latent planes of ${h}×${w} cells (shape ${params.shape.join('x')}); ` +
+          `try sides that are multiples of ${model.factor * 4}`,
+      )
+    }
+  }
+}
+
+export async function reconstructVolume(
+  bundle: ModelBundle,
+  params: ReconstructVolumeParams,
+  control: RunControl = {},
+): Promise<ReconstructVolumeResult> {
+  const resolved = resolveParams(params)
+  const m = bundle.manifest
+  latentDimsFor(resolved.shape, { factor: m.latent.factor, latentChannels: m.latent.channels })
+  const model = await openBundleModel(bundle, {
+    provider: resolved.provider,
+    intraOpNumThreads: resolved.threads,
+    maxBatch: resolved.maxBatch,
+    maxBatchPixels: resolved.maxBatchPixels,
+  })
+  try {
+    await probePlaneSizes(model, resolved)
+    const out = await reconstructWithModel(
+      model,
+      {
+        schedule: m.schedule,
+        conditioning: m.conditioning,
+        trainingFractions: trainingFractions(bundle.stats),
+      },
+      resolved,
+      control,
+    )
+    const volume = makeVolume(out.shape, out.labels)
+    volume.phases = m.phases.map((p) => ({ id: p.id, name: p.name, color: p.color }))
+    return {
+      volume,
+      provider: model.provider,
+      providerFallbacks: model.fallbacks,
+      timings: { ...out.timings, load: model.loadSeconds },
+      parameters: resolved,
+      model: { id: bundle.id, name: m.name, manifestSha256: bundle.manifestSha256 },
+      volumeFractions: out.volumeFractions,
+      axisFractions: out.axisFractions,
+      refineFractions: out.refineFractions,
+      guidance: out.guidance,
+    }
+  } finally {
+    await model.release()
+  }
+}
