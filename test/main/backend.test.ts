@@ -186,3 +186,54 @@ describe('API and job runner (in-process transport, child job processes)', () =>
     expect(await b.invoke('volumes.list', {})).toHaveLength(0)
   })
 })
+
+describe('science jobs through the runner', () => {
+  const cleanups: (() => void)[] = []
+  afterEach(() => cleanups.splice(0).forEach((c) => c()))
+
+  it('synthesises a volume, then measures its descriptors and diffusivity into the project', async () => {
+    const t = tempDir()
+    const b = makeBackend(t.dir)
+    cleanups.push(() => {
+      b.app.closeProject()
+      t.cleanup()
+    })
+    await b.invoke('projects.create', { dir: path.join(t.dir, 'proj'), name: 'P' })
+    const synth = await waitForJob(
+      b,
+      (
+        await b.invoke('jobs.start', {
+          kind: 'synth',
+          params: { kind: 'spheres', size: 24, vf: 0.4, radius: 3, seed: 5 },
+        })
+      ).id,
+    )
+    expect(synth.status, synth.error ?? '').toBe('succeeded')
+    const [vol] = await b.invoke('volumes.list', {})
+    expect(vol.shape).toEqual([24, 24, 24])
+    expect(vol.source).toBe('synth')
+    const d = await waitForJob(
+      b,
+      (await b.invoke('jobs.start', { kind: 'describe', params: { volumeId: vol.id } })).id,
+    )
+    expect(d.status, d.error ?? '').toBe('succeeded')
+    const p = await waitForJob(
+      b,
+      (await b.invoke('jobs.start', { kind: 'property', params: { volumeId: vol.id, phase: 0, axis: 'z' } }))
+        .id,
+    )
+    expect(p.status, p.error ?? '').toBe('succeeded')
+    const ms = await b.invoke('measurements.list', { volumeId: vol.id })
+    expect(ms.map((m) => m.kind).sort()).toEqual(['describe', 'property'])
+    const prop = ms.find((m) => m.kind === 'property')!.result as {
+      relativeDiffusivity: number
+      percolating: boolean
+    }
+    expect(prop.percolating).toBe(true)
+    expect(prop.relativeDiffusivity).toBeGreaterThan(0)
+    expect(prop.relativeDiffusivity).toBeLessThan(1)
+    await expect(b.invoke('jobs.start', { kind: 'describe', params: { volumeId: 999 } })).rejects.toThrow(
+      /volume 999 does not exist/,
+    )
+  })
+})

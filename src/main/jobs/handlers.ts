@@ -6,53 +6,9 @@
 import path from 'node:path'
 import { UserError } from '../../core/errors'
 import { readVolume, writeVolume } from '../../core/io'
-import { defaultPhases, phaseCount, type Volume } from '../../core/volume/volume'
 import type { JobKind } from '../../shared/dto'
-import type { JobOutcome, ProducedVolume } from './protocol'
-
-export interface JobContext {
-  jobId: number
-  projectDir: string
-  signal: AbortSignal
-  settings: { threads?: number; provider?: string }
-  progress(fraction: number, message?: string): void
-  log(line: string): void
-}
-
-export type JobHandler = (params: Record<string, unknown>, ctx: JobContext) => Promise<JobOutcome>
-
-function str(params: Record<string, unknown>, key: string): string {
-  const v = params[key]
-  if (typeof v !== 'string' || v.length === 0)
-    throw new UserError(`job parameter '${key}' must be a non-empty string`)
-  return v
-}
-
-/** Write a volume into the project's volumes/ folder as .npy and describe it for the runner. */
-export async function saveProjectVolume(
-  ctx: JobContext,
-  vol: Volume,
-  name: string,
-  source: ProducedVolume['source'],
-  extra: Partial<ProducedVolume> = {},
-): Promise<ProducedVolume> {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'volume'
-  const file = path.join(ctx.projectDir, 'volumes', `${safe}-job${ctx.jobId}-${Date.now().toString(36)}.npy`)
-  await writeVolume(file, vol)
-  return {
-    path: file,
-    name,
-    shape: vol.shape,
-    spacing: vol.spacing,
-    unit: vol.unit,
-    phases: vol.phases ?? defaultPhases(phaseCount(vol)),
-    source,
-    datasetId: null,
-    plane: null,
-    sourcePath: null,
-    ...extra,
-  }
-}
+import { saveProjectVolume, str, type JobHandler } from './job-context'
+import { describeJob, propertyJob, reconstructJob, synthJob } from './science-jobs'
 
 const importVolume: JobHandler = async (params, ctx) => {
   const file = str(params, 'path')
@@ -101,7 +57,14 @@ const testJob: JobHandler = async (params, ctx) => {
 }
 
 export function jobHandlers(): Partial<Record<JobKind, JobHandler>> {
-  const handlers: Partial<Record<JobKind, JobHandler>> = { import: importVolume, convert }
+  const handlers: Partial<Record<JobKind, JobHandler>> = {
+    import: importVolume,
+    convert,
+    synth: synthJob,
+    describe: describeJob,
+    property: propertyJob,
+    reconstruct: reconstructJob,
+  }
   if (process.env.MICROLAD_ENABLE_TEST_JOBS === '1') handlers.test = testJob
   return handlers
 }

@@ -4,7 +4,8 @@
  * native work (ONNX Runtime sessions, solvers) blocks only this process, never the UI or the main process.
  */
 import { CancelledError, UserError, errorMessage } from '../../core/errors'
-import { jobHandlers, type JobContext } from './handlers'
+import { jobHandlers } from './handlers'
+import type { JobContext } from './job-context'
 import { RunJobMessage, type JobMessage } from './protocol'
 
 interface ParentPortLike {

@@ -41,6 +41,11 @@ export class JobRunner {
   ) {}
 
   start(kind: JobKind, params: Record<string, unknown>): JobInfo {
+    if (params.volumeId !== undefined) {
+      if (typeof params.volumeId !== 'number')
+        throw new UserError(`job parameter 'volumeId' must be a number`)
+      this.project.getVolume(params.volumeId)
+    }
     const job = this.project.insertJob(kind, params)
     this.queue.push(job.id)
     this.events.job(job)
@@ -137,11 +142,16 @@ export class JobRunner {
     this.events.job(this.info(id))
     handle.onMessage((raw) => this.onMessage(a, raw))
     handle.onExit((code) => this.onExit(a, code))
+    // Jobs about a project volume get its file path; the job process never reads the database.
+    const params =
+      typeof job.params.volumeId === 'number'
+        ? { ...job.params, volumePath: this.project.getVolume(job.params.volumeId).path }
+        : job.params
     handle.send({
       type: 'run',
       jobId: id,
       kind: job.kind,
-      params: job.params,
+      params,
       projectDir: this.project.dir,
       settings: this.settings(),
     })
