@@ -89,7 +89,7 @@ export async function writeAbaqusInp(
   const totalSteps = (nz + 1) * 2 + phases.length * nz
   let steps = 0
   const tick = () => opts.onProgress?.(Math.min(1, ++steps / totalSteps))
-  const summary: InpSummary = { nodes: usedNodes, elements: 0, elementsPerPhase: {}, periodicEquations: 0 }
+  const summary: InpSummary = { nodes: usedNodes + (opts.periodic ? 3 : 0), elements: 0, elementsPerPhase: {}, periodicEquations: 0 }
 
   await writeStreamAtomic(file, async (out) => {
     await out.text('*HEADING\n')
@@ -99,7 +99,7 @@ export async function writeAbaqusInp(
     await out.text(
       `** lengths in ${vol.unit}; one C3D8 element per voxel; element id = 1 + x + nx*(y + ny*z)\n`,
     )
-    await out.text('*NODE, NSET=ALLNODES\n')
+    await out.text('*NODE\n')
     for (let k = 0; k <= nz; k++) {
       for (let j = 0; j <= ny; j++)
         for (let i = 0; i <= nx; i++) {
@@ -108,6 +108,8 @@ export async function writeAbaqusInp(
         }
       tick()
     }
+    // Reference nodes go in the same *NODE block: some readers (meshio) keep only the last block.
+    if (opts.periodic) await writeReferenceNodes(out, vol, nodeCount)
     await out.text('*ELEMENT, TYPE=C3D8, ELSET=ALLELEMENTS\n')
     for (let z = 0, v = 0; z < nz; z++) {
       for (let y = 0; y < ny; y++)
@@ -182,6 +184,21 @@ async function forEachBoundaryNode(
     }
 }
 
+/**
+ * Three reference nodes after the grid nodes, ids nodeCount + 1..3, placed beyond the box along x, y, z
+ * (their position does not matter to the equations): the displacement jump across the box per axis.
+ */
+async function writeReferenceNodes(out: ChunkedWriter, vol: Volume, nodeCount: number): Promise<void> {
+  const [nz, ny, nx] = vol.shape
+  const [dz, dy, dx] = vol.spacing
+  const box = [nx * dx, ny * dy, nz * dz]
+  for (let a = 0; a < 3; a++) {
+    const at = [0, 0, 0]
+    at[a] = box[a] * 1.5
+    await out.text(`${nodeCount + 1 + a}, ${fmt(at[0])}, ${fmt(at[1])}, ${fmt(at[2])}\n`)
+  }
+}
+
 async function writePeriodic(
   out: ChunkedWriter,
   vol: Volume,
@@ -192,16 +209,6 @@ async function writePeriodic(
   const [nz, ny, nx] = vol.shape
   const n = [nx, ny, nz]
   const refs = [nodeCount + 1, nodeCount + 2, nodeCount + 3]
-  const [dz, dy, dx] = vol.spacing
-  const box = [nx * dx, ny * dy, nz * dz]
-  await out.text(
-    '** reference nodes: the displacement jump across the box along x, y, z (apply the macroscopic strain here)\n*NODE\n',
-  )
-  for (let a = 0; a < 3; a++) {
-    const at = [0, 0, 0]
-    at[a] = box[a] * 1.5
-    await out.text(`${refs[a]}, ${fmt(at[0])}, ${fmt(at[1])}, ${fmt(at[2])}\n`)
-  }
   for (let a = 0; a < 3; a++) await out.text(`*NSET, NSET=REF_${'XYZ'[a]}\n${refs[a]}\n`)
 
   // Node-pair sets: the n-th node of _PLUS (index n_A) pairs with the n-th node of _MINUS (index 0).

@@ -32,17 +32,11 @@ function parseImageJ(description: string): { spacing?: number; unit?: string } {
   }
 }
 
+/** A TIFF RATIONAL as geotiff returns it (a number, or [numerator, denominator] in an array). */
 function rationalValue(v: unknown): number | undefined {
   if (typeof v === 'number') return v
-  if (
-    Array.isArray(v) &&
-    v.length >= 2 &&
-    typeof v[0] === 'number' &&
-    typeof v[1] === 'number' &&
-    v[1] !== 0
-  ) {
-    return v[0] / v[1]
-  }
+  const pair = ArrayBuffer.isView(v) || Array.isArray(v) ? Array.from(v as ArrayLike<number>) : []
+  if (pair.length >= 2 && pair[1] !== 0) return pair[0] / pair[1]
   return undefined
 }
 
@@ -87,8 +81,9 @@ export async function parseTiff(bytes: Uint8Array, file: string, opts: ReadOptio
     }
     const vol = makeVolume([pages, ny, nx], samplesToLabels(samples, file, 'image', opts.thresholds))
     const ij = parseImageJ(description)
-    const dx = xres && xres > 0 ? 1 / xres : 1
-    const dy = yres && yres > 0 ? 1 / yres : dx
+    // Rationals hold about nine digits; round the reciprocal so 1/3 um comes back as 3, not 3.000000003.
+    const dx = xres && xres > 0 ? Number((1 / xres).toPrecision(8)) : 1
+    const dy = yres && yres > 0 ? Number((1 / yres).toPrecision(8)) : dx
     vol.spacing = [ij.spacing ?? dx, dy, dx]
     if (ij.unit) vol.unit = ij.unit
     return vol
