@@ -14,6 +14,11 @@ import { createMainWindow } from './electron/window'
 registerVolumeSchemePrivileges()
 
 app.whenReady().then(() => {
+  // Packaged apps find the shipped model bundles in resources/models (electron-builder extraResources);
+  // job processes inherit this.
+  if (app.isPackaged && !process.env.MICROLAD_MODELS_DIR) {
+    process.env.MICROLAD_MODELS_DIR = path.join(process.resourcesPath, 'models')
+  }
   const backend = createBackend({
     userDataDir: app.getPath('userData'),
     transport: 'electron',

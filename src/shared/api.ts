@@ -10,6 +10,7 @@ import {
   JobInfo,
   JobKind,
   MeasurementInfo,
+  ModelInfo,
   ProjectSummary,
   RecentProject,
   VolumeInfo,
@@ -44,6 +45,8 @@ export const apiMethods = {
   'volumes.list': method(Empty, z.array(VolumeInfo)),
   'volumes.get': method(Id, VolumeInfo),
   'volumes.delete': method(Id, z.null()),
+
+  'models.list': method(Empty, z.array(ModelInfo)),
 
   'measurements.list': method(
     z.object({ volumeId: z.number().int().positive() }).strict(),

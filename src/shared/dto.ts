@@ -116,3 +116,21 @@ export const JobInfo = z.object({
   etaSeconds: z.number().nullable(),
 })
 export type JobInfo = z.infer<typeof JobInfo>
+
+export const ModelInfo = z.object({
+  id: z.string(),
+  source: z.enum(['shipped', 'project', 'path']),
+  dir: z.string(),
+  ok: z.boolean(),
+  /** Why the bundle was refused (hash mismatch, bad manifest, ...); null when valid. */
+  error: z.string().nullable(),
+  name: z.string().nullable(),
+  description: z.string().nullable(),
+  material: z.string().nullable(),
+  phases: z.array(PhaseInfo),
+  imageSize: z.number().int().nullable(),
+  conditioning: z.string().nullable(),
+  licence: z.string().nullable(),
+  training: z.record(z.string(), z.unknown()).nullable(),
+})
+export type ModelInfo = z.infer<typeof ModelInfo>

@@ -2,6 +2,7 @@
  * The implementation of the API contract (src/shared/api.ts), once, for every transport.
  */
 import os from 'node:os'
+import { discoverBundles } from '../../core/models/bundle'
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/api'
 import type { VolumeInfo } from '../../shared/dto'
 import type { AppContext } from '../app-context'
@@ -60,6 +61,41 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
       app.options.emit('project.changed', { what: 'volumes' })
       return null
     },
+
+    'models.list': async () =>
+      (await discoverBundles({ projectDir: app.project?.dir })).map((b) =>
+        b.ok
+          ? {
+              id: b.id,
+              source: b.source,
+              dir: b.dir,
+              ok: true,
+              error: null,
+              name: b.bundle.manifest.name,
+              description: b.bundle.manifest.description,
+              material: b.bundle.manifest.material,
+              phases: b.bundle.manifest.phases.map((p) => ({ id: p.id, name: p.name, color: p.color })),
+              imageSize: b.bundle.manifest.imageSize,
+              conditioning: b.bundle.manifest.conditioning.kind,
+              licence: b.bundle.manifest.licence,
+              training: b.bundle.manifest.training,
+            }
+          : {
+              id: b.id,
+              source: b.source,
+              dir: b.dir,
+              ok: false,
+              error: b.error,
+              name: null,
+              description: null,
+              material: null,
+              phases: [],
+              imageSize: null,
+              conditioning: null,
+              licence: null,
+              training: null,
+            },
+      ),
 
     'measurements.list': ({ volumeId }) => app.requireProject().listMeasurements(volumeId),
 
