@@ -1,19 +1,154 @@
 import type { Command } from 'commander'
-import { notYetAvailable } from './not-yet'
+import { UserError } from '../../core/errors'
+import { writeVolume } from '../../core/io'
+import { resolveBundle } from '../../core/models/bundle'
+import { PROVIDER_CHOICES, type ProviderChoice } from '../../core/models/providers'
+import { reconstructVolume, type ReconstructVolumeResult } from '../../core/models/reconstruct'
+import type { Shape3 } from '../../core/volume/volume'
+import { emit, parseFloatOption, parseIntOption, parseTriple } from '../output'
+
+interface ReconstructOptions {
+  model: string
+  project?: string
+  size?: number
+  shape?: Shape3
+  seed?: number
+  sampler?: 'ddpm' | 'ddim'
+  steps?: number
+  eta?: number
+  harmonize?: number
+  gamma?: number
+  refine?: number
+  guidance?: number
+  classLabel?: number
+  fractionGuidance?: number
+  axisMode?: 'cycle' | 'average'
+  threads?: number
+  provider?: ProviderChoice
+  out: string
+  json?: boolean
+  quiet?: boolean
+}
+
+function oneOf<T extends string>(name: string, values: readonly T[]) {
+  return (value: string): T => {
+    if (!(values as readonly string[]).includes(value))
+      throw new UserError(`--${name} must be one of ${values.join(', ')}, got '${value}'`)
+    return value as T
+  }
+}
+
+/** The JSON printed by `reconstruct --json`: what was written, how, and how long each stage took. */
+export function reconstructReport(output: string, r: ReconstructVolumeResult) {
+  return {
+    output,
+    shape: r.volume.shape,
+    model: r.model,
+    provider: r.provider,
+    timings: r.timings,
+    parameters: r.parameters,
+    volumeFractions: r.volumeFractions,
+    axisFractions: r.axisFractions,
+    refineFractions: r.refineFractions,
+  }
+}
 
 export function registerReconstruct(program: Command): void {
   program
     .command('reconstruct')
     .description('reconstruct a 3D volume from a model bundle by latent multi-plane diffusion')
-    .requiredOption('--model <id|path>', 'bundle id or folder')
-    .option('--size <n>', 'cubic size N')
-    .option('--shape <z,y,x>', 'non-cubic shape')
-    .option('--seed <s>', 'random seed')
-    .option('--sampler <kind>', 'ddpm or ddim')
-    .option('--steps <k>', 'number of sampling steps')
-    .option('--harmonize <n>', 'harmonizing steps per step')
-    .option('--refine <k>', 'refinement rounds')
-    .requiredOption('--out <file>', 'output volume file')
+    .requiredOption('--model <id|path>', 'bundle id (shipped or project) or bundle folder')
+    .option('--project <dir>', 'project whose bundles --model may name')
+    .option('--size <n>', 'cubic size N (a multiple of the latent factor)', parseIntOption('size', 1))
+    .option('--shape <z,y,x>', 'non-cubic shape', parseTriple('shape', true))
+    .option('--seed <s>', 'random seed (default 0)', parseIntOption('seed', 0))
+    .option('--sampler <kind>', 'ddpm or ddim (default ddim)', oneOf('sampler', ['ddpm', 'ddim'] as const))
+    .option('--steps <k>', 'reverse steps (ddim default 50, ddpm default T)', parseIntOption('steps', 1))
+    .option('--eta <e>', 'DDIM stochasticity η (default 0)', parseFloatOption('eta', 0, 1))
+    .option('--harmonize <n>', 'harmonizing passes per step n_h (default 0)', parseIntOption('harmonize', 0))
+    .option('--gamma <g>', 'harmonized/unharmonized blend γ (default 1)', parseFloatOption('gamma', 0, 1))
+    .option('--refine <k>', 'refinement rounds K', parseIntOption('refine', 0))
+    .option(
+      '--guidance <w>',
+      'classifier-free guidance weight ω for conditioned bundles (default 1)',
+      parseFloatOption('guidance', 0, 100),
+    )
+    .option('--class-label <c>', 'class id for class-conditioned bundles', parseIntOption('class-label', 0))
+    .option(
+      '--fraction-guidance <k>',
+      'strength of the volume-fraction guidance toward the training fraction (0 = off)',
+      parseFloatOption('fraction-guidance', 0, 10),
+    )
+    .option(
+      '--axis-mode <mode>',
+      'cycle (one axis per pass) or average (ε of all three axes)',
+      oneOf('axis-mode', ['cycle', 'average'] as const),
+    )
+    .option('--threads <t>', 'ONNX Runtime intra-op threads (0 = one per core)', parseIntOption('threads', 0))
+    .option(
+      '--provider <p>',
+      `execution provider: ${PROVIDER_CHOICES.join(', ')}`,
+      oneOf('provider', PROVIDER_CHOICES),
+    )
+    .requiredOption('--out <file>', 'output volume file (format by extension)')
+    .option('--quiet', 'no progress on stderr')
     .option('--json', 'machine-readable output')
-    .action(() => notYetAvailable('reconstruct', 'the reconstruction engine (reconstruction-engine issue)'))
+    .action(async (opts: ReconstructOptions) => {
+      if (opts.size !== undefined && opts.shape) throw new UserError('give --size or --shape, not both')
+      const shape: Shape3 | undefined =
+        opts.shape ?? (opts.size !== undefined ? [opts.size, opts.size, opts.size] : undefined)
+      if (!shape) throw new UserError('--size N or --shape Z,Y,X is required')
+      const bundle = await resolveBundle(opts.model, { projectDir: opts.project })
+      const controller = new AbortController()
+      const onSigint = () => controller.abort()
+      process.once('SIGINT', onSigint)
+      let lastPrinted = 0
+      try {
+        const result = await reconstructVolume(
+          bundle,
+          {
+            shape,
+            seed: opts.seed,
+            sampler: opts.sampler,
+            steps: opts.steps,
+            eta: opts.eta,
+            harmonize: opts.harmonize,
+            gamma: opts.gamma,
+            refine: opts.refine,
+            guidanceWeight: opts.guidance,
+            classLabel: opts.classLabel,
+            fractionGuidance: opts.fractionGuidance,
+            axisMode: opts.axisMode,
+            threads: opts.threads,
+            provider: opts.provider,
+          },
+          {
+            signal: controller.signal,
+            onProgress: (p) => {
+              if (opts.quiet || !process.stderr.isTTY) return
+              const now = Date.now()
+              if (now - lastPrinted < 250 && p.fraction < 1) return
+              lastPrinted = now
+              const eta = p.etaSeconds === null ? '' : `, ${p.etaSeconds.toFixed(0)} s left`
+              process.stderr.write(
+                `\r${p.stage} ${p.step}/${p.steps} (${(p.fraction * 100).toFixed(0)} %${eta})   `,
+              )
+              if (p.fraction >= 1) process.stderr.write('\n')
+            },
+          },
+        )
+        await writeVolume(opts.out, result.volume)
+        const report = reconstructReport(opts.out, result)
+        emit(opts.json, report, () =>
+          [
+            `wrote ${opts.out}: ${shape.join('x')} from ${result.model.id} on ${result.provider}`,
+            `volume fractions ${result.volumeFractions.map((f, p) => `${bundle.manifest.phases[p].name} ${f.toFixed(4)}`).join(', ')}`,
+            `time ${result.timings.total.toFixed(2)} s (sample ${result.timings.sample.toFixed(2)}, decode ${result.timings.decode.toFixed(2)}, ` +
+              `refine ${result.timings.refine.toFixed(2)}; load ${result.timings.load.toFixed(2)})`,
+          ].join('\n'),
+        )
+      } finally {
+        process.off('SIGINT', onSigint)
+      }
+    })
 }

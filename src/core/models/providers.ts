@@ -48,8 +48,6 @@ function sessionOptions(provider: ProviderName, threads: number): ort.InferenceS
   return {
     executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
     graphOptimizationLevel: 'all',
-    // a missing GPU provider is expected and handled by the fallback; keep ORT from printing it as an error
-    logSeverityLevel: provider === 'cpu' ? 2 : 4,
     ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
   }
 }
@@ -67,6 +65,9 @@ export async function openSession(
   if (preferred && candidates.includes(preferred))
     candidates = [preferred, ...candidates.filter((c) => c !== preferred)]
   const fallbacks: string[] = []
+  // ORT's default logger prints a missing provider library as an error before throwing; the throw is
+  // handled below, so only fatal messages are logged (ORT applies this level once, process-wide).
+  if (candidates[0] !== 'cpu') ort.env.logLevel = 'fatal'
   for (const provider of candidates) {
     try {
       const session = await ort.InferenceSession.create(
