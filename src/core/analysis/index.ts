@@ -36,3 +36,11 @@ export {
 } from './describe'
 export { phaseIndicator } from './indicator'
 export { gaussianBlur } from './gaussian-blur'
+export {
+  volumeFractionGradient,
+  s2LossGradient,
+  surfaceAreaGradient,
+  type ValueAndGradient,
+  type S2LossOptions,
+  type SurfaceAreaGradientOptions,
+} from './gradients'

@@ -60,37 +60,55 @@ export function interfaceFaceCounts(vol: Volume, phase: number): [number, number
 
 /**
  * Mean of |∇u| over voxels for a field u, central differences divided by the spacing, one-sided at the faces.
- * Exposed for the gradients module; `eps` > 0 uses √(|∇u|² + eps²) − eps, differentiable at ∇u = 0.
+ * With `eps` > 0 each voxel contributes √(|∇u|² + eps²) − eps, differentiable at ∇u = 0. When `gradient` is
+ * given, the derivative of the returned mean with respect to u is added into it (the adjoint stencil).
  */
 export function meanGradientMagnitude(
   u: ArrayLike<number>,
   shape: Shape3,
   spacing: [number, number, number],
   eps = 0,
+  gradient?: Float64Array,
 ): number {
   const [nz, ny, nx] = shape
+  const n = nz * ny * nx
   const strides = [ny * nx, nx, 1]
+  const lo = [0, 0, 0]
+  const hi = [0, 0, 0]
+  const g = [0, 0, 0]
+  const h = [0, 0, 0]
   let total = 0
   let i = 0
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++, i++) {
-        const pos = [z, y, x]
+        const pos0 = z
         let g2 = 0
         for (let a = 0; a < 3; a++) {
-          const n = shape[a]
-          if (n === 1) continue
-          const lo = pos[a] > 0 ? i - strides[a] : i
-          const hi = pos[a] < n - 1 ? i + strides[a] : i
-          const h = ((hi - lo) / strides[a]) * spacing[a]
-          const g = (u[hi] - u[lo]) / h
-          g2 += g * g
+          const len = shape[a]
+          g[a] = 0
+          if (len === 1) continue
+          const p = a === 0 ? pos0 : a === 1 ? y : x
+          lo[a] = p > 0 ? i - strides[a] : i
+          hi[a] = p < len - 1 ? i + strides[a] : i
+          h[a] = ((hi[a] - lo[a]) / strides[a]) * spacing[a]
+          g[a] = (u[hi[a]] - u[lo[a]]) / h[a]
+          g2 += g[a] * g[a]
         }
-        total += eps > 0 ? Math.sqrt(g2 + eps * eps) - eps : Math.sqrt(g2)
+        const mag = Math.sqrt(g2 + eps * eps)
+        total += mag - eps
+        if (gradient && mag > 0) {
+          for (let a = 0; a < 3; a++) {
+            if (g[a] === 0) continue
+            const w = g[a] / (mag * h[a] * n)
+            gradient[hi[a]] += w
+            gradient[lo[a]] -= w
+          }
+        }
       }
     }
   }
-  return total / (nz * ny * nx)
+  return total / n
 }
 
 function lengthUnit(vol: Volume): string {
