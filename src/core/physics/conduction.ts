@@ -82,16 +82,13 @@ function assemble(
   const [nz, ny, nx] = shape
   const op = emptyOperator(shape, periodic)
   const b = new Float64Array(keep.length)
-  const { gx, gy, gz, diag } = op
+  const { gx, gy, gz, dirichlet } = op
   const extent = shape[axis]
   const stride = axisStride(shape, axis)
   const plane = nx * ny
   const face = (i: number, j: number): number => {
     if (!keep[j] || i === j) return 0
-    const g = (2 * sigma[i] * sigma[j]) / (sigma[i] + sigma[j])
-    diag[i] += g
-    diag[j] += g
-    return g
+    return (2 * sigma[i] * sigma[j]) / (sigma[i] + sigma[j])
   }
   for (let iz = 0; iz < nz; iz++) {
     for (let iy = 0; iy < ny; iy++) {
@@ -107,10 +104,10 @@ function assemble(
         else if (periodic[0]) gz[i] = face(i, i - iz * plane)
         const layer = Math.floor(i / stride) % extent
         if (layer === 0) {
-          diag[i] += 2 * sigma[i]
+          dirichlet[i] += 2 * sigma[i]
           b[i] += 2 * sigma[i]
         }
-        if (layer === extent - 1) diag[i] += 2 * sigma[i]
+        if (layer === extent - 1) dirichlet[i] += 2 * sigma[i]
       }
     }
   }
@@ -119,7 +116,13 @@ function assemble(
 }
 
 /** Flux leaving through the outlet face: Σ over outlet voxels of 2 σ_i c_i. */
-function outletFlux(shape: Shape3, sigma: ArrayLike<number>, keep: Uint8Array, c: Float64Array, axis: 0 | 1 | 2) {
+function outletFlux(
+  shape: Shape3,
+  sigma: ArrayLike<number>,
+  keep: Uint8Array,
+  c: Float64Array,
+  axis: 0 | 1 | 2,
+) {
   const stride = axisStride(shape, axis)
   const extent = shape[axis]
   let flux = 0
@@ -149,7 +152,14 @@ export function solveConduction(
   const potential = new Float64Array(n)
   const base = { shape, axis: options.axis, reach, potential }
   if (kept === 0) {
-    return { ...base, effectiveConductivity: 0, percolating: false, connectedFraction: 0, iterations: 0, residual: 0 }
+    return {
+      ...base,
+      effectiveConductivity: 0,
+      percolating: false,
+      connectedFraction: 0,
+      iterations: 0,
+      residual: 0,
+    }
   }
   if (options.signal?.aborted) throw new CancelledError()
   const { op, b } = assemble(shape, sigma, keep, a, periodic)

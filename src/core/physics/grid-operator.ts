@@ -1,11 +1,14 @@
 /**
  * The finite-volume conduction operator on a structured voxel grid: a symmetric 7-point stencil
  *
- *   (A c)_i = d_i c_i − Σ_{faces f = (i, j)} g_f c_j,    d_i = Σ_f g_f + (Dirichlet conductance of i)
+ *   (A c)_i = h_i c_i + Σ_{faces f = (i, j)} g_f (c_i − c_j)
  *
- * where g_f is the conductance of the face between two face-adjacent cells. Each face is stored once, at
- * the cell on its lower side along the axis (`gx[i]` joins i to its +x neighbour; with periodic sides the
- * last cell of a line joins the first). Inactive cells have d_i = 0 and no faces; they are skipped.
+ * where g_f is the conductance of the face between two face-adjacent cells and h_i the conductance to a
+ * held boundary value (Dirichlet). Each face is stored once, at the cell on its lower side along the axis
+ * (`gx[i]` joins i to its +x neighbour; with periodic sides the last cell of a line joins the first).
+ * The products are evaluated in this flux form, so rows sum exactly to h_i: a diagonal stored apart in
+ * Float32 would leave a rounding leak in every cell that biases the flux by ~1e-6. Inactive cells have no
+ * faces and no h; they are skipped.
  * The same type holds every multigrid level: the Galerkin coarsening of 2×2×2 blocks of a 7-point
  * operator is again a 7-point operator on the coarse grid.
  */
@@ -17,8 +20,9 @@ export interface GridOperator {
   gx: Float32Array
   gy: Float32Array
   gz: Float32Array
-  diag: Float32Array
-  /** 1 / diag, 0 for inactive cells. */
+  /** h_i, the conductance to a held boundary value. */
+  dirichlet: Float32Array
+  /** 1 / (h_i + Σ_f g_f), 0 for inactive cells. */
   invDiag: Float32Array
   /** Periodic wrap along z, y, x (never along the transport axis). */
   periodic: [boolean, boolean, boolean]
@@ -31,15 +35,32 @@ export function emptyOperator(shape: Shape3, periodic: [boolean, boolean, boolea
     gx: new Float32Array(n),
     gy: new Float32Array(n),
     gz: new Float32Array(n),
-    diag: new Float32Array(n),
+    dirichlet: new Float32Array(n),
     invDiag: new Float32Array(n),
     periodic,
   }
 }
 
+/** Computes invDiag from the faces and h; cells with neither become inactive. */
 export function updateInverseDiagonal(op: GridOperator): void {
-  const { diag, invDiag } = op
-  for (let i = 0; i < diag.length; i++) invDiag[i] = diag[i] > 0 ? 1 / diag[i] : 0
+  const [nz, ny, nx] = op.shape
+  const [pz, py, px] = op.periodic
+  const { gx, gy, gz, invDiag } = op
+  const plane = nx * ny
+  invDiag.set(op.dirichlet)
+  for (let iz = 0; iz < nz; iz++) {
+    for (let iy = 0; iy < ny; iy++) {
+      const base = (iz * ny + iy) * nx
+      for (let ix = 0; ix < nx; ix++) {
+        const i = base + ix
+        invDiag[i] += gx[i] + gy[i] + gz[i]
+        if (gx[i] !== 0) invDiag[ix < nx - 1 ? i + 1 : px ? base : i] += gx[i]
+        if (gy[i] !== 0) invDiag[iy < ny - 1 ? i + nx : py ? i - iy * nx : i] += gy[i]
+        if (gz[i] !== 0) invDiag[iz < nz - 1 ? i + plane : pz ? i - iz * plane : i] += gz[i]
+      }
+    }
+  }
+  for (let i = 0; i < invDiag.length; i++) invDiag[i] = invDiag[i] > 0 ? 1 / invDiag[i] : 0
 }
 
 /**
@@ -70,26 +91,33 @@ class LineNeighbours {
 }
 
 /**
- * Σ_f g_f x_j over the faces of cell i, for a cell at either end of its x line (the interior cells are
- * handled by the unrolled loops below).
+ * For a cell at either end of its x line (the interior cells are handled by the unrolled loops below):
+ * Σ_f g_f (c_i − c_j) when `xi` is c_i, or −Σ_f g_f c_j when `xi` is 0.
  */
-function lineEndNeighbourSum(op: GridOperator, x: Float32Array, i: number, ix: number, ln: LineNeighbours): number {
+function lineEndFaceSum(
+  op: GridOperator,
+  x: Float32Array,
+  i: number,
+  ix: number,
+  xi: number,
+  ln: LineNeighbours,
+): number {
   const nx = op.shape[2]
   const px = op.periodic[2] && nx > 1
   const { gx, gy, gz } = op
-  let s = gy[i + ln.yMinus] * ln.hasYMinus * x[i + ln.yMinus] + gy[i] * x[i + ln.yPlus]
-  s += gz[i + ln.zMinus] * ln.hasZMinus * x[i + ln.zMinus] + gz[i] * x[i + ln.zPlus]
-  if (ix > 0) s += gx[i - 1] * x[i - 1]
-  else if (px) s += gx[i + nx - 1] * x[i + nx - 1]
-  if (ix < nx - 1) s += gx[i] * x[i + 1]
-  else if (px) s += gx[i] * x[i - nx + 1]
+  let s = gy[i + ln.yMinus] * ln.hasYMinus * (xi - x[i + ln.yMinus]) + gy[i] * (xi - x[i + ln.yPlus])
+  s += gz[i + ln.zMinus] * ln.hasZMinus * (xi - x[i + ln.zMinus]) + gz[i] * (xi - x[i + ln.zPlus])
+  if (ix > 0) s += gx[i - 1] * (xi - x[i - 1])
+  else if (px) s += gx[i + nx - 1] * (xi - x[i + nx - 1])
+  if (ix < nx - 1) s += gx[i] * (xi - x[i + 1])
+  else if (px) s += gx[i] * (xi - x[i - nx + 1])
   return s
 }
 
 /** y = A x. */
 export function applyOperator(op: GridOperator, x: Float32Array, y: Float32Array): void {
   const [nz, ny, nx] = op.shape
-  const { gx, gy, gz, diag } = op
+  const { gx, gy, gz, dirichlet, invDiag } = op
   const ln = new LineNeighbours(op)
   for (let iz = 0; iz < nz; iz++) {
     for (let iy = 0; iy < ny; iy++) {
@@ -97,24 +125,23 @@ export function applyOperator(op: GridOperator, x: Float32Array, y: Float32Array
       const { yMinus, yPlus, zMinus, zPlus, hasYMinus, hasZMinus } = ln
       const base = (iz * ny + iy) * nx
       for (let i = base + 1, end = base + nx - 1; i < end; i++) {
-        const d = diag[i]
-        if (d === 0) {
+        if (invDiag[i] === 0) {
           y[i] = 0
           continue
         }
+        const xi = x[i]
         y[i] =
-          d * x[i] -
-          (gx[i - 1] * x[i - 1] +
-            gx[i] * x[i + 1] +
-            gy[i + yMinus] * hasYMinus * x[i + yMinus] +
-            gy[i] * x[i + yPlus] +
-            gz[i + zMinus] * hasZMinus * x[i + zMinus] +
-            gz[i] * x[i + zPlus])
+          dirichlet[i] * xi +
+          gx[i - 1] * (xi - x[i - 1]) +
+          gx[i] * (xi - x[i + 1]) +
+          gy[i + yMinus] * hasYMinus * (xi - x[i + yMinus]) +
+          gy[i] * (xi - x[i + yPlus]) +
+          gz[i + zMinus] * hasZMinus * (xi - x[i + zMinus]) +
+          gz[i] * (xi - x[i + zPlus])
       }
-      y[base] = diag[base] === 0 ? 0 : diag[base] * x[base] - lineEndNeighbourSum(op, x, base, 0, ln)
-      if (nx > 1) {
-        const last = base + nx - 1
-        y[last] = diag[last] === 0 ? 0 : diag[last] * x[last] - lineEndNeighbourSum(op, x, last, nx - 1, ln)
+      for (let ix = 0; ix < nx; ix += Math.max(nx - 1, 1)) {
+        const i = base + ix
+        y[i] = invDiag[i] === 0 ? 0 : dirichlet[i] * x[i] + lineEndFaceSum(op, x, i, ix, x[i], ln)
       }
     }
   }
@@ -123,7 +150,7 @@ export function applyOperator(op: GridOperator, x: Float32Array, y: Float32Array
 /** r = b − A x. */
 export function computeResidual(op: GridOperator, x: Float32Array, b: Float32Array, r: Float32Array): void {
   applyOperator(op, x, r)
-  for (let i = 0; i < r.length; i++) r[i] = op.diag[i] === 0 ? 0 : b[i] - r[i]
+  for (let i = 0; i < r.length; i++) r[i] = op.invDiag[i] === 0 ? 0 : b[i] - r[i]
 }
 
 /**
@@ -145,7 +172,7 @@ export function gaussSeidelSweep(op: GridOperator, x: Float32Array, b: Float32Ar
     const last = base + nx - 1
     const first = forward ? base : last
     if (invDiag[first] !== 0) {
-      x[first] = (b[first] + lineEndNeighbourSum(op, x, first, first - base, ln)) * invDiag[first]
+      x[first] = (b[first] - lineEndFaceSum(op, x, first, first - base, 0, ln)) * invDiag[first]
     }
     const start = forward ? base + 1 : last - 1
     const step = forward ? 1 : -1
@@ -164,7 +191,7 @@ export function gaussSeidelSweep(op: GridOperator, x: Float32Array, b: Float32Ar
     }
     const final = forward ? last : base
     if (nx > 1 && invDiag[final] !== 0) {
-      x[final] = (b[final] + lineEndNeighbourSum(op, x, final, final - base, ln)) * invDiag[final]
+      x[final] = (b[final] - lineEndFaceSum(op, x, final, final - base, 0, ln)) * invDiag[final]
     }
   }
 }
@@ -176,7 +203,7 @@ export function gaussSeidelSweep(op: GridOperator, x: Float32Array, b: Float32Ar
 export function residualNorm64(op: GridOperator, x: Float64Array, b: Float64Array): number {
   const [nz, ny, nx] = op.shape
   const px = op.periodic[2] && nx > 1
-  const { gx, gy, gz, diag } = op
+  const { gx, gy, gz, dirichlet, invDiag } = op
   const ln = new LineNeighbours(op)
   let sum = 0
   for (let iz = 0; iz < nz; iz++) {
@@ -185,14 +212,15 @@ export function residualNorm64(op: GridOperator, x: Float64Array, b: Float64Arra
       const base = (iz * ny + iy) * nx
       for (let ix = 0; ix < nx; ix++) {
         const i = base + ix
-        if (diag[i] === 0) continue
-        let s = gy[i + ln.yMinus] * ln.hasYMinus * x[i + ln.yMinus] + gy[i] * x[i + ln.yPlus]
-        s += gz[i + ln.zMinus] * ln.hasZMinus * x[i + ln.zMinus] + gz[i] * x[i + ln.zPlus]
-        if (ix > 0) s += gx[i - 1] * x[i - 1]
-        else if (px) s += gx[i + nx - 1] * x[i + nx - 1]
-        if (ix < nx - 1) s += gx[i] * x[i + 1]
-        else if (px) s += gx[i] * x[i - nx + 1]
-        const ri = b[i] - (diag[i] * x[i] - s)
+        if (invDiag[i] === 0) continue
+        const xi = x[i]
+        let s = gy[i + ln.yMinus] * ln.hasYMinus * (xi - x[i + ln.yMinus]) + gy[i] * (xi - x[i + ln.yPlus])
+        s += gz[i + ln.zMinus] * ln.hasZMinus * (xi - x[i + ln.zMinus]) + gz[i] * (xi - x[i + ln.zPlus])
+        if (ix > 0) s += gx[i - 1] * (xi - x[i - 1])
+        else if (px) s += gx[i + nx - 1] * (xi - x[i + nx - 1])
+        if (ix < nx - 1) s += gx[i] * (xi - x[i + 1])
+        else if (px) s += gx[i] * (xi - x[i - nx + 1])
+        const ri = b[i] - (dirichlet[i] * xi + s)
         sum += ri * ri
       }
     }

@@ -52,47 +52,38 @@ export function coarsenOperator(op: GridOperator): GridOperator {
   const cshape: Shape3 = [(nz + sz) >> sz, (ny + sy) >> sy, (nx + sx) >> sx]
   const [, cy, cx] = cshape
   const coarse = emptyOperator(cshape, op.periodic)
-  const diag = new Float64Array(coarse.diag.length)
-  const { gx, gy, gz } = op
+  const { gx, gy, gz, dirichlet } = op
   for (let iz = 0; iz < nz; iz++) {
     const czi = iz >> sz
-    const zInternal = ((iz + 1 < nz ? iz + 1 : 0) >> sz) === czi
+    const zInternal = (iz + 1 < nz ? iz + 1 : 0) >> sz === czi
     for (let iy = 0; iy < ny; iy++) {
       const cyi = iy >> sy
-      const yInternal = ((iy + 1 < ny ? iy + 1 : 0) >> sy) === cyi
+      const yInternal = (iy + 1 < ny ? iy + 1 : 0) >> sy === cyi
       const cbase = (czi * cy + cyi) * cx
       const base = (iz * ny + iy) * nx
       for (let ix = 0; ix < nx; ix++) {
         const i = base + ix
-        const d = op.diag[i]
-        if (d === 0) continue
+        if (op.invDiag[i] === 0) continue
         const I = cbase + (ix >> sx)
-        diag[I] += d
-        const fx = gx[i]
-        if (fx !== 0) {
-          if (((ix + 1 < nx ? ix + 1 : 0) >> sx) === ix >> sx) diag[I] -= 2 * fx
-          else coarse.gx[I] += fx
-        }
-        const fy = gy[i]
-        if (fy !== 0) {
-          if (yInternal) diag[I] -= 2 * fy
-          else coarse.gy[I] += fy
-        }
-        const fz = gz[i]
-        if (fz !== 0) {
-          if (zInternal) diag[I] -= 2 * fz
-          else coarse.gz[I] += fz
-        }
+        coarse.dirichlet[I] += dirichlet[i]
+        if (gx[i] !== 0 && (ix + 1 < nx ? ix + 1 : 0) >> sx !== ix >> sx) coarse.gx[I] += gx[i]
+        if (gy[i] !== 0 && !yInternal) coarse.gy[I] += gy[i]
+        if (gz[i] !== 0 && !zInternal) coarse.gz[I] += gz[i]
       }
     }
   }
-  for (let I = 0; I < diag.length; I++) coarse.diag[I] = diag[I] > 0 ? diag[I] : 0
   updateInverseDiagonal(coarse)
   return coarse
 }
 
 /** x_fine += scale · P x_coarse, or b_coarse = Pᵀ r_fine (`restrict`). */
-function transfer(fine: Shape3, fineArr: Float32Array, coarseArr: Float32Array, restrict: boolean, scale = 1): void {
+function transfer(
+  fine: Shape3,
+  fineArr: Float32Array,
+  coarseArr: Float32Array,
+  restrict: boolean,
+  scale = 1,
+): void {
   const [nz, ny, nx] = fine
   const sz = nz > 1 ? 1 : 0
   const sy = ny > 1 ? 1 : 0
@@ -121,7 +112,7 @@ class DenseCoarseSolver {
 
   constructor(op: GridOperator) {
     const active: number[] = []
-    for (let i = 0; i < op.diag.length; i++) if (op.diag[i] > 0) active.push(i)
+    for (let i = 0; i < op.invDiag.length; i++) if (op.invDiag[i] > 0) active.push(i)
     this.cells = Int32Array.from(active)
     const m = active.length
     const index = new Map<number, number>()
@@ -133,11 +124,13 @@ class DenseCoarseSolver {
       if (g === 0 || p === undefined || q === undefined || p === q) return
       a[p * m + q] -= g
       a[q * m + p] -= g
+      a[p * m + p] += g
+      a[q * m + q] += g
     }
     const [nz, ny, nx] = op.shape
     for (let k = 0; k < m; k++) {
       const i = active[k]
-      a[k * m + k] = op.diag[i]
+      a[k * m + k] += op.dirichlet[i]
       const ix = i % nx
       const iy = Math.floor(i / nx) % ny
       const iz = Math.floor(i / (nx * ny))
@@ -190,12 +183,14 @@ export class MultigridPreconditioner {
     this.correctionScale = options.correctionScale ?? 1.8
     this.sweeps = options.sweeps ?? 1
     this.cycles = options.cycles ?? 2
-    const n = fine.diag.length
-    const levels: Level[] = [{ op: fine, b: new Float32Array(0), x: new Float32Array(0), r: new Float32Array(n) }]
+    const n = fine.invDiag.length
+    const levels: Level[] = [
+      { op: fine, b: new Float32Array(0), x: new Float32Array(0), r: new Float32Array(n) },
+    ]
     let op = fine
-    while (levels.length < MAX_LEVELS && op.diag.length > COARSEST_CELLS && op.shape.some((d) => d > 1)) {
+    while (levels.length < MAX_LEVELS && op.invDiag.length > COARSEST_CELLS && op.shape.some((d) => d > 1)) {
       op = coarsenOperator(op)
-      const m = op.diag.length
+      const m = op.invDiag.length
       levels.push({ op, b: new Float32Array(m), x: new Float32Array(m), r: new Float32Array(m) })
     }
     this.levels = levels

@@ -54,7 +54,9 @@ export interface ConductivityResult {
 /** Rejects an axis with no extent to drive transport through (z of a 2D image). */
 export function checkTransportAxis(vol: Volume, axis: Axis): void {
   if (axis === 'z' && vol.shape[0] === 1) {
-    throw new UserError(`axis z needs a 3D volume; this image is 2D (${vol.shape[1]}x${vol.shape[2]}), use y or x`)
+    throw new UserError(
+      `axis z needs a 3D volume; this image is 2D (${vol.shape[1]}x${vol.shape[2]}), use y or x`,
+    )
   }
 }
 
@@ -90,7 +92,8 @@ export function computeTransport(vol: Volume, options: TransportOptions): Transp
     residual: solution.residual,
     timeMs: 0,
   }
-  if (options.bulkDiffusivity !== undefined) result.effectiveDiffusivity = result.relativeDiffusivity * options.bulkDiffusivity
+  if (options.bulkDiffusivity !== undefined)
+    result.effectiveDiffusivity = result.relativeDiffusivity * options.bulkDiffusivity
   result.timeMs = performance.now() - started
   return result
 }
@@ -98,11 +101,14 @@ export function computeTransport(vol: Volume, options: TransportOptions): Transp
 /** Per-voxel conductivity from a per-phase table, after checking that the table covers every label. */
 export function conductivityField(vol: Volume, conductivities: readonly number[]): Float32Array {
   conductivities.forEach((s, p) => {
-    if (!Number.isFinite(s) || s < 0) throw new UserError(`conductivity of phase ${p} must be a number >= 0, got ${s}`)
+    if (!Number.isFinite(s) || s < 0)
+      throw new UserError(`conductivity of phase ${p} must be a number >= 0, got ${s}`)
   })
   const needed = phaseCount(vol)
   if (conductivities.length < needed) {
-    throw new UserError(`volume has labels 0..${needed - 1}, but ${conductivities.length} conductivities were given`)
+    throw new UserError(
+      `volume has labels 0..${needed - 1}, but ${conductivities.length} conductivities were given`,
+    )
   }
   const field = new Float32Array(vol.data.length)
   for (let i = 0; i < field.length; i++) field[i] = conductivities[vol.data[i]]
