@@ -4,7 +4,9 @@
 const path = require('node:path')
 const major = Number(process.versions.node.split('.')[0])
 if (major < 22) {
-  process.stderr.write(`microlad: error: Node ${process.versions.node} is too old; Node 22.12 or newer is required\n`)
+  process.stderr.write(
+    `microlad: error: Node ${process.versions.node} is too old; Node 22.12 or newer is required\n`,
+  )
   process.exit(2)
 }
 require('tsx/cjs/api').register()
