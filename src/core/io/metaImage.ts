@@ -91,7 +91,11 @@ export async function readMetaImage(file: string, opts: ReadOptions = {}): Promi
   }
   let data: Uint8Array
   if (dataName.toUpperCase() === 'LOCAL') data = bytes.subarray(end)
-  else data = await readBytes(path.resolve(path.dirname(file), dataName))
+  else {
+    data = await readBytes(path.resolve(path.dirname(file), dataName)).catch((err: unknown) => {
+      throw new UserError(`${file}: ElementDataFile ${dataName}: ${errorMessage(err).replace(/^.*?: /, '')}`)
+    })
+  }
   const dataFile = dataName.toUpperCase() === 'LOCAL' ? file : path.resolve(path.dirname(file), dataName)
   const need = n * SAMPLE_BYTES[type]
   if (truthy(fields.get('CompressedData'))) {
