@@ -89,7 +89,12 @@ export async function writeAbaqusInp(
   const totalSteps = (nz + 1) * 2 + phases.length * nz
   let steps = 0
   const tick = () => opts.onProgress?.(Math.min(1, ++steps / totalSteps))
-  const summary: InpSummary = { nodes: usedNodes + (opts.periodic ? 3 : 0), elements: 0, elementsPerPhase: {}, periodicEquations: 0 }
+  const summary: InpSummary = {
+    nodes: usedNodes + (opts.periodic ? 3 : 0),
+    elements: 0,
+    elementsPerPhase: {},
+    periodicEquations: 0,
+  }
 
   await writeStreamAtomic(file, async (out) => {
     await out.text('*HEADING\n')

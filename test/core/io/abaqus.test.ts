@@ -40,7 +40,8 @@ function parseInp(text: string): Inp {
       .map(Number)
     if (block === '*NODE') inp.nodes.set(nums[0], nums.slice(1))
     else if (block === '*ELEMENT') inp.elements.set(nums[0], nums.slice(1))
-    else if (block === '*NSET' || block === '*ELSET') inp.sets.get(`${block.slice(1)}:${setName}`)!.push(...nums)
+    else if (block === '*NSET' || block === '*ELSET')
+      inp.sets.get(`${block.slice(1)}:${setName}`)!.push(...nums)
     else if (block === '*EQUATION') {
       if (eqTerms === 0) {
         eqTerms = nums[0]
@@ -62,7 +63,11 @@ function jacobianVolume(inp: Inp, el: number[]): number {
   const a = p[1].map((v, i) => v - p[0][i])
   const b = p[3].map((v, i) => v - p[0][i])
   const c = p[4].map((v, i) => v - p[0][i])
-  return a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])
+  return (
+    a[0] * (b[1] * c[2] - b[2] * c[1]) -
+    a[1] * (b[0] * c[2] - b[2] * c[0]) +
+    a[2] * (b[0] * c[1] - b[1] * c[0])
+  )
 }
 
 describe('Abaqus .inp voxel mesh', () => {

@@ -20,7 +20,8 @@ async function expectCleanOutcome(file: string): Promise<'read' | 'refused'> {
     await readVolume(file)
     return 'read'
   } catch (err) {
-    if (!(err instanceof UserError)) throw new Error(`${path.basename(file)}: ${String(err)} is not a UserError`)
+    if (!(err instanceof UserError))
+      throw new Error(`${path.basename(file)}: ${String(err)} is not a UserError`)
     expect(err.message).not.toContain('\n')
     expect(err.message).toContain(path.basename(file).replace(/\.(mhd|raw)$/, ''))
     return 'refused'
@@ -38,7 +39,8 @@ describe('fuzzed inputs give clean errors', () => {
       const rand = seededRandom(ext.length * 97 + 1)
       const outcomes = { read: 0, refused: 0 }
       const variants: Buffer[] = []
-      for (const frac of [0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99]) variants.push(original.subarray(0, Math.floor(original.length * frac)))
+      for (const frac of [0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
+        variants.push(original.subarray(0, Math.floor(original.length * frac)))
       for (let k = 0; k < 40; k++) {
         const copy = Buffer.from(original)
         const flips = 1 + Math.floor(rand() * 4)
@@ -51,7 +53,11 @@ describe('fuzzed inputs give clean errors', () => {
         if (ext === 'raw' || ext === 'mhd') {
           // Keep the companions beside the mutated file.
           for (const side of ext === 'raw' ? ['json', 'mhd'] : ['raw']) {
-            writeFileSync(path.join(tmp.dir, `f${i}.${side}`), readFileSync(path.join(tmp.dir, `good.${side}`), 'latin1').replace(/good\./g, `f${i}.`), 'latin1')
+            writeFileSync(
+              path.join(tmp.dir, `f${i}.${side}`),
+              readFileSync(path.join(tmp.dir, `good.${side}`), 'latin1').replace(/good\./g, `f${i}.`),
+              'latin1',
+            )
           }
         }
         writeFileSync(file, bytes)
@@ -68,12 +74,21 @@ describe('fuzzed inputs give clean errors', () => {
     writeFileSync(npy, Buffer.concat([pre, Buffer.from(header + '\n')]))
     await expect(readVolume(npy)).rejects.toThrow(/larger than memory/)
     const mhd = path.join(tmp.dir, 'huge.mhd')
-    writeFileSync(mhd, 'NDims = 3\nDimSize = 4000 4000 4000\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n\x01\x02')
+    writeFileSync(
+      mhd,
+      'NDims = 3\nDimSize = 4000 4000 4000\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n\x01\x02',
+    )
     await expect(readVolume(mhd)).rejects.toThrow(/larger than memory/)
-    writeFileSync(mhd, 'NDims = 3\nDimSize = 400 400 400\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n\x01\x02')
+    writeFileSync(
+      mhd,
+      'NDims = 3\nDimSize = 400 400 400\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n\x01\x02',
+    )
     await expect(readVolume(mhd)).rejects.toThrow(/needs 64000000 bytes, file has 2/)
     const vti = path.join(tmp.dir, 'lz4.vti')
-    writeFileSync(vti, '<VTKFile type="ImageData" compressor="vtkLZ4DataCompressor"><ImageData WholeExtent="0 1 0 1 0 1">')
+    writeFileSync(
+      vti,
+      '<VTKFile type="ImageData" compressor="vtkLZ4DataCompressor"><ImageData WholeExtent="0 1 0 1 0 1">',
+    )
     await expect(readVolume(vti)).rejects.toThrow(/unsupported compression/)
   })
 })

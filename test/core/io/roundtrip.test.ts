@@ -61,7 +61,20 @@ describe('round trips: write, read back, same labels and geometry', () => {
 
   it('SUPPORTED_FORMATS lists every extension the dispatcher handles', () => {
     const exts = SUPPORTED_FORMATS.flatMap((f) => f.extensions)
-    for (const e of ['.npy', '.raw', '.mhd', '.mha', '.tif', '.tiff', '.png', '.jpg', '.jpeg', '.vti', '.inp', '.stl']) {
+    for (const e of [
+      '.npy',
+      '.raw',
+      '.mhd',
+      '.mha',
+      '.tif',
+      '.tiff',
+      '.png',
+      '.jpg',
+      '.jpeg',
+      '.vti',
+      '.inp',
+      '.stl',
+    ]) {
       expect(exts).toContain(e)
     }
     expect(SUPPORTED_FORMATS.find((f) => f.id === 'inp')).toMatchObject({ read: false, write: true })

@@ -26,7 +26,8 @@ export function ballVolume(n: number, radius: number): Volume {
   const c = (n - 1) / 2
   for (let z = 0, i = 0; z < n; z++)
     for (let y = 0; y < n; y++)
-      for (let x = 0; x < n; x++, i++) vol.data[i] = (x - c) ** 2 + (y - c) ** 2 + (z - c) ** 2 <= radius ** 2 ? 1 : 0
+      for (let x = 0; x < n; x++, i++)
+        vol.data[i] = (x - c) ** 2 + (y - c) ** 2 + (z - c) ** 2 <= radius ** 2 ? 1 : 0
   return vol
 }
 
