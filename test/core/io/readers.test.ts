@@ -141,7 +141,7 @@ describe('convert command', () => {
     await writeVolume(at('whole.npy'), makeVolume([4, 5, 6], new Uint8Array(120)))
     writeFileSync(at('cut.npy'), readFileSync(at('whole.npy')).subarray(0, 128 + 50))
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-    const code = await runCli(['convert', at('cut.npy'), '--out', at('out', 'cut.vti')])
+    const code = await runCli(['convert', at('cut.npy'), '--out', path.join(tmp.dir, 'out', 'cut.vti')])
     const lines = err.mock.calls.map((c) => String(c[0]))
     err.mockRestore()
     expect(code).toBe(2)
