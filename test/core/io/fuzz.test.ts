@@ -20,8 +20,9 @@ async function expectCleanOutcome(file: string): Promise<'read' | 'refused'> {
     await readVolume(file)
     return 'read'
   } catch (err) {
-    if (!(err instanceof UserError))
-      throw new Error(`${path.basename(file)}: ${String(err)} is not a UserError`)
+    if (!(err instanceof UserError)) {
+      throw new Error(`${path.basename(file)}: ${String(err)} is not a UserError`, { cause: err })
+    }
     expect(err.message).not.toContain('\n')
     expect(err.message).toContain(path.basename(file).replace(/\.(mhd|raw)$/, ''))
     return 'refused'
