@@ -3,7 +3,7 @@
  * process is separate code that may crash or misbehave, and a bad message must not corrupt the project.
  */
 import { z } from 'zod'
-import { JobKind, PhaseInfo, Shape3, Spacing3 } from '../../shared/dto'
+import { JobKind, VolumeInfo } from '../../shared/dto'
 
 export const RunJobMessage = z.object({
   type: z.literal('run'),
@@ -18,14 +18,15 @@ export const RunJobMessage = z.object({
 export type RunJobMessage = z.infer<typeof RunJobMessage>
 
 /** A volume file a job wrote into the project; the runner records it in the database. */
-export const ProducedVolume = z.object({
+export const ProducedVolume = VolumeInfo.pick({
+  name: true,
+  shape: true,
+  spacing: true,
+  unit: true,
+  phases: true,
+  source: true,
+}).extend({
   path: z.string(),
-  name: z.string(),
-  shape: Shape3,
-  spacing: Spacing3,
-  unit: z.string(),
-  phases: z.array(PhaseInfo),
-  source: z.enum(['import', 'synth', 'reconstruct', 'design', 'dataset']),
   datasetId: z.number().int().nullable().default(null),
   plane: z.enum(['xy', 'xz', 'yz']).nullable().default(null),
   sourcePath: z.string().nullable().default(null),
