@@ -21,7 +21,8 @@ interface ReconstructOptions {
   refine?: number
   guidance?: number
   classLabel?: number
-  fractionGuidance?: number
+  statsGuidance?: number
+  s2Weight?: number
   axisMode?: 'cycle' | 'average'
   threads?: number
   provider?: ProviderChoice
@@ -75,9 +76,14 @@ export function registerReconstruct(program: Command): void {
     )
     .option('--class-label <c>', 'class id for class-conditioned bundles', parseIntOption('class-label', 0))
     .option(
-      '--fraction-guidance <k>',
-      'strength of the volume-fraction guidance toward the training fraction (0 = off)',
-      parseFloatOption('fraction-guidance', 0, 10),
+      '--stats-guidance <k>',
+      'strength κ of the guidance toward the training statistics (volume fraction, + S2 with --s2-weight; 0 = off)',
+      parseFloatOption('stats-guidance', 0, 10),
+    )
+    .option(
+      '--s2-weight <w>',
+      'weight of the S2 term of that guidance (0 = volume fraction only)',
+      parseFloatOption('s2-weight', 0, 1e6),
     )
     .option(
       '--axis-mode <mode>',
@@ -117,7 +123,8 @@ export function registerReconstruct(program: Command): void {
             refine: opts.refine,
             guidanceWeight: opts.guidance,
             classLabel: opts.classLabel,
-            fractionGuidance: opts.fractionGuidance,
+            statsGuidance: opts.statsGuidance,
+            s2Weight: opts.s2Weight,
             axisMode: opts.axisMode,
             threads: opts.threads,
             provider: opts.provider,

@@ -2,14 +2,21 @@
  * Guidance of the predicted clean latent x̂0 toward the training statistics during sampling.
  *
  * Multi-plane denoising erodes the minority phase (DESIGN §5.2, "Measured risk"). At a reverse step the
- * planes of the current axis have a clean estimate x̂0; it is decoded to phase probabilities y, their
- * volume fraction m_p = mean(y_p) is compared with the training fraction v*_p, and one gradient step on
- *   L(x̂0) = ½ Σ_p (m_p − v*_p)²
- * is taken through the decoder: g = J_dec(x̂0)ᵀ ∂L/∂y with ∂L/∂y_p = (m_p − v*_p) / N (N pixels per phase),
- * computed by the bundle's decoder_vjp graph. The step length is Polyak's, λ = κ · 2L / ‖g‖², which for a
- * decoder that is linear in the direction of g moves m exactly onto the target when κ = 1: the step is
- * scaled by the current error and vanishes when the fraction is right.
+ * planes of the current axis have a clean estimate x̂0; it is decoded to phase probabilities y, pixel-space
+ * losses compare y with the bundle's training statistics, and one gradient step is taken on x̂0 through the
+ * decoder: g = J_dec(x̂0)ᵀ ∂L/∂y, computed by the bundle's decoder_vjp graph.
+ *
+ * Every loss is written as L = ½ Σ_k w_k r_k² (residuals r_k), and the step length is Polyak's,
+ * λ = κ · 2L / ‖g‖²: for a decoder that is linear along g and a single residual, κ = 1 moves the residual
+ * exactly to zero. The step is therefore scaled by the current error and vanishes when the statistics match.
+ *
+ * Losses:
+ * - volume fraction: r_p = m_p − v*_p with m_p = mean of y_p over the batch, v*_p the training fraction;
+ * - two-point correlation: r_{p,a,r} = S2_{p,a}(r) − S2*_{p,a}(r) for the in-plane axes a (rows, columns)
+ *   and r = 0 … R, on the soft field y_p of every plane (non-periodic estimator, as in the statistics);
+ *   S2 and its gradient come from core/analysis (s2LossGradient).
  */
+import { s2LossGradient } from '../analysis/gradients'
 import type { DecoderVjp, LatentDecoder, PlaneBatch } from './networks'
 import type { AxisIndex } from './planes'
 import type { ReverseStep } from './samplers'
@@ -19,64 +26,132 @@ export interface CleanLatentGuidance {
   apply(x0: PlaneBatch, axis: AxisIndex, step: ReverseStep): Promise<void>
 }
 
+/** A pixel-space loss on decoded planes y [B, P, H, W], in the form L = ½ Σ w r². */
+export interface PlaneLoss {
+  readonly name: string
+  evaluate(y: PlaneBatch): { value: number; gradient: Float32Array }
+}
+
+/** Mean of each phase channel of y [B, P, H, W]. */
+export function phaseMeans(y: PlaneBatch): number[] {
+  const [B, P, H, W] = y.dims
+  const plane = H * W
+  const sums = new Array<number>(P).fill(0)
+  for (let b = 0; b < B; b++) {
+    for (let p = 0; p < P; p++) {
+      const off = (b * P + p) * plane
+      let s = 0
+      for (let i = 0; i < plane; i++) s += y.data[off + i]
+      sums[p] += s
+    }
+  }
+  return sums.map((s) => s / (B * plane))
+}
+
+export class VolumeFractionLoss implements PlaneLoss {
+  readonly name = 'volumeFraction'
+  constructor(private readonly targets: readonly number[]) {}
+
+  evaluate(y: PlaneBatch): { value: number; gradient: Float32Array } {
+    const [B, P, H, W] = y.dims
+    if (P !== this.targets.length)
+      throw new Error(`volume-fraction loss has ${this.targets.length} targets, decoder gives ${P} phases`)
+    const plane = H * W
+    const n = B * plane
+    const err = phaseMeans(y).map((m, p) => m - this.targets[p])
+    const gradient = new Float32Array(y.data.length)
+    for (let b = 0; b < B; b++) {
+      for (let p = 0; p < P; p++) gradient.fill(err[p] / n, (b * P + p) * plane, (b * P + p + 1) * plane)
+    }
+    return { value: 0.5 * err.reduce((a, e) => a + e * e, 0), gradient }
+  }
+}
+
+/** Target S2 curves of one phase along the plane's rows (y, the H axis) and columns (x, the W axis). */
+export interface PlaneS2Target {
+  phase: number
+  y: number[]
+  x: number[]
+}
+
+export class TwoPointLoss implements PlaneLoss {
+  readonly name = 's2'
+  constructor(private readonly targets: readonly PlaneS2Target[]) {}
+
+  evaluate(y: PlaneBatch): { value: number; gradient: Float32Array } {
+    const [B, P, H, W] = y.dims
+    const plane = H * W
+    const gradient = new Float32Array(y.data.length)
+    let value = 0
+    for (const target of this.targets) {
+      if (target.phase >= P) throw new Error(`S2 target for phase ${target.phase}, decoder gives ${P} phases`)
+      // the phase's soft field of all planes as one [B, H, W] volume; S2 along its y and x axes only
+      const field = new Float32Array(B * plane)
+      for (let b = 0; b < B; b++)
+        field.set(
+          y.data.subarray((b * P + target.phase) * plane, (b * P + target.phase + 1) * plane),
+          b * plane,
+        )
+      const res = s2LossGradient(field, [B, H, W], { y: target.y, x: target.x })
+      value += 0.5 * res.value
+      for (let b = 0; b < B; b++) {
+        const off = (b * P + target.phase) * plane
+        for (let i = 0; i < plane; i++) gradient[off + i] += 0.5 * res.gradient[b * plane + i]
+      }
+    }
+    return { value, gradient }
+  }
+}
+
 /** One guidance step as it was taken, for measuring the drift that it corrects. */
 export interface GuidanceRecord {
   t: number
   axis: AxisIndex
-  /** Volume fraction per phase of the decoded x̂0 before the correction. */
+  /** Mean phase probabilities of the decoded x̂0 before the correction. */
   fractions: number[]
+  /** Each loss's value before the correction. */
+  losses: Record<string, number>
 }
 
-export class VolumeFractionGuidance implements CleanLatentGuidance {
+export interface WeightedLoss {
+  loss: PlaneLoss
+  weight: number
+}
+
+export class DecodedLatentGuidance implements CleanLatentGuidance {
   readonly records: GuidanceRecord[] = []
 
   /**
-   * @param targets training volume fraction per phase (sums to 1)
    * @param strength κ, the fraction of the Polyak step taken (1 = the full step)
-   * @param untilT apply only at timesteps t ≥ untilT (0 = every step)
+   * @param minT guide only at timesteps t ≥ minT (0 = every step)
    */
   constructor(
     private readonly decoder: LatentDecoder,
     private readonly vjp: DecoderVjp,
-    private readonly targets: readonly number[],
+    private readonly losses: readonly WeightedLoss[],
     private readonly strength = 1,
-    private readonly untilT = 0,
+    private readonly minT = 0,
   ) {}
 
   async apply(x0: PlaneBatch, axis: AxisIndex, step: ReverseStep): Promise<void> {
-    if (step.t < this.untilT) return
+    if (step.t < this.minT) return
     const y = await this.decoder.decode(x0)
-    const [B, P, H, W] = y.dims
-    if (P !== this.targets.length) {
-      throw new Error(
-        `volume-fraction guidance has ${this.targets.length} targets, the decoder gives ${P} phases`,
-      )
-    }
-    const plane = H * W
-    const n = B * plane
-    const fractions = new Array<number>(P).fill(0)
-    for (let b = 0; b < B; b++) {
-      for (let p = 0; p < P; p++) {
-        const off = (b * P + p) * plane
-        let s = 0
-        for (let i = 0; i < plane; i++) s += y.data[off + i]
-        fractions[p] += s
-      }
-    }
-    for (let p = 0; p < P; p++) fractions[p] /= n
-    this.records.push({ t: step.t, axis, fractions: [...fractions] })
-    const err = fractions.map((m, p) => m - this.targets[p])
-    const loss = 0.5 * err.reduce((a, e) => a + e * e, 0)
-    if (loss === 0 || this.strength === 0) return
+    let total = 0
     const v = new Float32Array(y.data.length)
-    for (let b = 0; b < B; b++) {
-      for (let p = 0; p < P; p++) v.fill(err[p] / n, (b * P + p) * plane, (b * P + p + 1) * plane)
+    const values: Record<string, number> = {}
+    for (const { loss, weight } of this.losses) {
+      const { value, gradient } = loss.evaluate(y)
+      values[loss.name] = value
+      total += weight * value
+      for (let i = 0; i < v.length; i++) v[i] += weight * gradient[i]
     }
+    this.records.push({ t: step.t, axis, fractions: phaseMeans(y), losses: values })
+    if (!(total > 0) || this.strength === 0) return
     const g = await this.vjp.vjp(x0, { data: v, dims: y.dims })
     let g2 = 0
     for (let i = 0; i < g.data.length; i++) g2 += g.data[i] * g.data[i]
     if (!(g2 > 0)) return
-    const lambda = (this.strength * 2 * loss) / g2
+    const lambda = (this.strength * 2 * total) / g2
     for (let i = 0; i < x0.data.length; i++) x0.data[i] -= lambda * g.data[i]
   }
 }

@@ -13,7 +13,14 @@
 import { UserError } from '../errors'
 import type { Shape3 } from '../volume/volume'
 import { argmaxPhases, batchesPerRound, decodeThreeAxes, labelFractions, refineRound } from './decode'
-import { VolumeFractionGuidance, type GuidanceRecord } from './guidance'
+import {
+  DecodedLatentGuidance,
+  TwoPointLoss,
+  VolumeFractionLoss,
+  type GuidanceRecord,
+  type PlaneS2Target,
+  type WeightedLoss,
+} from './guidance'
 import { MultiPlaneSampler, type AxisMode } from './multi-plane-sampler'
 import { batchSizeFor, type LatentDiffusionModel } from './networks'
 import { planeSize, type GridDims } from './planes'
@@ -41,8 +48,15 @@ export interface ReconstructionParams {
   /** Class id for class-conditioned bundles. */
   classLabel?: number
   axisMode: AxisMode
-  /** Strength κ of the volume-fraction guidance of x̂0 (0 = off; needs decoder_vjp and training fractions). */
-  fractionGuidance: number
+  /**
+   * Strength κ of the guidance of x̂0 toward the training statistics (0 = off; needs decoder_vjp and
+   * stats.json): the fraction of the Polyak step taken on the volume-fraction (+ S2) loss at every step.
+   */
+  statsGuidance: number
+  /** Weight of the S2 term in that guidance (0 = volume fraction only). */
+  s2Weight: number
+  /** Guide only at timesteps t ≥ this (0 = every step). */
+  guidanceMinT: number
 }
 
 /** What the pipeline needs to know about the model beyond its networks (from the bundle manifest/stats). */
@@ -51,6 +65,8 @@ export interface ModelDescription {
   conditioning: { kind: 'none' | 'plane' | 'class'; labels: string[]; nullId: number }
   /** Training volume fraction per phase, when the bundle's statistics have it. */
   trainingFractions?: number[]
+  /** Training S2 curves along a plane's rows (y) and columns (x), per phase. */
+  trainingS2?: { y: number[]; x: number[] }[]
 }
 
 export interface StageTimings {
@@ -86,7 +102,9 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   refine: 2,
   guidanceWeight: 1,
   axisMode: 'cycle',
-  fractionGuidance: 1,
+  statsGuidance: 1,
+  s2Weight: 0,
+  guidanceMinT: 0,
 }
 
 /** The latent grid dims [C, Z/f, Y/f, X/f] of a volume shape, or a UserError saying which side does not fit. */
@@ -130,6 +148,40 @@ export function conditionLabels(
   return [nullId, nullId, nullId]
 }
 
+/**
+ * The statistics guidance a run asks for: the volume-fraction loss, plus (s2Weight > 0) the S2 loss of
+ * every phase but the most abundant one (for two phases the two S2 curves carry the same information).
+ */
+export function statsGuidanceFor(
+  model: LatentDiffusionModel,
+  desc: ModelDescription,
+  params: ReconstructionParams,
+): DecodedLatentGuidance | undefined {
+  if (!(params.statsGuidance > 0)) return undefined
+  if (!model.decoderVjp)
+    throw new UserError("statistics guidance needs the bundle's decoder_vjp graph; set it to 0")
+  const fractions = desc.trainingFractions
+  if (!fractions)
+    throw new UserError('statistics guidance needs training fractions in stats.json; set it to 0')
+  const losses: WeightedLoss[] = [{ loss: new VolumeFractionLoss(fractions), weight: 1 }]
+  if (params.s2Weight > 0) {
+    if (!desc.trainingS2)
+      throw new UserError('S2 guidance needs S2 curves in stats.json; set its weight to 0')
+    const majority = fractions.indexOf(Math.max(...fractions))
+    const targets: PlaneS2Target[] = desc.trainingS2
+      .map((c, phase) => ({ phase, y: c.y, x: c.x }))
+      .filter((t) => t.phase !== majority)
+    losses.push({ loss: new TwoPointLoss(targets), weight: params.s2Weight })
+  }
+  return new DecodedLatentGuidance(
+    model.decoder,
+    model.decoderVjp,
+    losses,
+    params.statsGuidance,
+    params.guidanceMinT,
+  )
+}
+
 export async function reconstructWithModel(
   model: LatentDiffusionModel,
   desc: ModelDescription,
@@ -143,19 +195,7 @@ export async function reconstructWithModel(
   const labelsByAxis = conditionLabels(desc, params)
   const rng = new SeededRandom(params.seed)
 
-  let guidance: VolumeFractionGuidance | undefined
-  if (params.fractionGuidance > 0) {
-    if (!model.decoderVjp)
-      throw new UserError("volume-fraction guidance needs the bundle's decoder_vjp graph; set it to 0")
-    if (!desc.trainingFractions)
-      throw new UserError('volume-fraction guidance needs training fractions in stats.json; set it to 0')
-    guidance = new VolumeFractionGuidance(
-      model.decoder,
-      model.decoderVjp,
-      desc.trainingFractions,
-      params.fractionGuidance,
-    )
-  }
+  const guidance = statsGuidanceFor(model, desc, params)
 
   // One batch size for the latent planes of every axis: the one that fits the largest plane.
   const f = model.factor

@@ -8,6 +8,11 @@
 import * as ort from 'onnxruntime-node'
 import { UserError, errorMessage } from '../errors'
 
+// ORT's default logger prints a missing provider library as an error before throwing; the throw is handled
+// by the fallback below and every failure reaches the caller as an exception, so only fatal messages are
+// logged. ORT reads this level once, when its environment is created by the first session.
+ort.env.logLevel = 'fatal'
+
 export type ProviderName = 'cuda' | 'dml' | 'coreml' | 'cpu'
 export type ProviderChoice = 'auto' | ProviderName
 
@@ -65,9 +70,6 @@ export async function openSession(
   if (preferred && candidates.includes(preferred))
     candidates = [preferred, ...candidates.filter((c) => c !== preferred)]
   const fallbacks: string[] = []
-  // ORT's default logger prints a missing provider library as an error before throwing; the throw is
-  // handled below, so only fatal messages are logged (ORT applies this level once, process-wide).
-  if (candidates[0] !== 'cpu') ort.env.logLevel = 'fatal'
   for (const provider of candidates) {
     try {
       const session = await ort.InferenceSession.create(

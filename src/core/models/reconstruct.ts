@@ -17,7 +17,7 @@ import { makeVolume, type Shape3, type Volume } from '../volume/volume'
 import type { ModelBundle } from './bundle'
 import { openBundleModel, type OpenedModel } from './onnx-model'
 import type { ProviderChoice, ProviderName } from './providers'
-import { trainingFractions } from './stats'
+import { trainingFractions, trainingS2 } from './stats'
 import { planeSize, type AxisIndex } from '../diffusion/planes'
 import { latentDimsFor } from '../diffusion/pipeline'
 
@@ -108,6 +108,7 @@ export async function reconstructVolume(
         schedule: m.schedule,
         conditioning: m.conditioning,
         trainingFractions: trainingFractions(bundle.stats),
+        trainingS2: trainingS2(bundle.stats),
       },
       resolved,
       control,

@@ -50,3 +50,8 @@ export function parseTrainingStats(json: unknown, file: string, phases: number):
 export function trainingFractions(stats: TrainingStats): number[] {
   return stats.planes.all.phases.map((p) => p.volumeFraction.mean)
 }
+
+/** Mean training S2 curves of each phase along the patches' rows (y) and columns (x), over all patches. */
+export function trainingS2(stats: TrainingStats): { y: number[]; x: number[] }[] {
+  return stats.planes.all.phases.map((p) => ({ y: p.s2.y.mean, x: p.s2.x.mean }))
+}

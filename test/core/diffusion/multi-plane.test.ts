@@ -202,7 +202,7 @@ describe('reconstruction pipeline', () => {
         seed,
         sampler,
         eta: 1,
-        fractionGuidance: 0,
+        statsGuidance: 0,
       })
     const a = await run(7, 'ddpm')
     const b = await run(7, 'ddpm')
@@ -246,8 +246,8 @@ describe('reconstruction pipeline', () => {
 
   it('volume-fraction guidance pulls a drifting model onto the training fraction', async () => {
     // the toy model's data is 0.45 everywhere (phase 1 fraction 0.45); the training statistics say 0.7
-    const off = await reconstructWithModel(toyModel(schedule, 0.45), desc, { ...params, fractionGuidance: 0 })
-    const on = await reconstructWithModel(toyModel(schedule, 0.45), desc, { ...params, fractionGuidance: 1 })
+    const off = await reconstructWithModel(toyModel(schedule, 0.45), desc, { ...params, statsGuidance: 0 })
+    const on = await reconstructWithModel(toyModel(schedule, 0.45), desc, { ...params, statsGuidance: 1 })
     const soft = (o: typeof on) => o.axisFractions[0][1]
     expect(soft(off)).toBeCloseTo(0.45, 2)
     expect(Math.abs(soft(on) - 0.7)).toBeLessThan(0.02)

@@ -134,8 +134,8 @@ describe('ONNX Runtime sessions', () => {
       refine: 0,
       provider: 'cpu' as const,
     }
-    const off = await reconstructVolume(bundle, { ...params, fractionGuidance: 0 })
-    const on = await reconstructVolume(bundle, { ...params, fractionGuidance: 1 })
+    const off = await reconstructVolume(bundle, { ...params, statsGuidance: 0 })
+    const on = await reconstructVolume(bundle, { ...params, statsGuidance: 1 })
     const errOff = Math.abs(off.axisFractions[0][0] - 0.3)
     const errOn = Math.abs(on.axisFractions[0][0] - 0.3)
     expect(errOn).toBeLessThan(errOff)
