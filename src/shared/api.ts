@@ -7,6 +7,7 @@ import { z } from 'zod'
 import {
   AppInfo,
   DatasetInfo,
+  FileFormat,
   JobInfo,
   JobKind,
   MeasurementInfo,
@@ -52,6 +53,8 @@ export const apiMethods = {
     z.object({ volumeId: z.number().int().positive() }).strict(),
     z.array(MeasurementInfo),
   ),
+
+  'io.formats': method(Empty, z.array(FileFormat)),
 
   'jobs.list': method(Empty, z.array(JobInfo)),
   'jobs.get': method(Id, JobInfo),

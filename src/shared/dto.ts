@@ -134,3 +134,13 @@ export const ModelInfo = z.object({
   training: z.record(z.string(), z.unknown()).nullable(),
 })
 export type ModelInfo = z.infer<typeof ModelInfo>
+
+/** A volume file format the backend reads or writes (core/io SUPPORTED_FORMATS). */
+export const FileFormat = z.object({
+  id: z.string(),
+  extensions: z.array(z.string()),
+  read: z.boolean(),
+  write: z.boolean(),
+  description: z.string(),
+})
+export type FileFormat = z.infer<typeof FileFormat>

@@ -1,12 +1,12 @@
 import path from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../src/main/backend'
 import { schemaVersion } from '../../src/main/db/database'
 import { MIGRATIONS } from '../../src/main/db/migrations'
 import { forkLauncher } from '../../src/main/jobs/launcher'
 import { Project } from '../../src/main/project/project'
-import { encodeNpy } from '../../src/core/io/npy'
+import { encodeNpy, parseNpy } from '../../src/core/io/npy'
 import { makeVolume } from '../../src/core/volume/volume'
 import type { JobInfo } from '../../src/shared/dto'
 import { tempDir } from '../helpers'
@@ -184,6 +184,35 @@ describe('API and job runner (in-process transport, child job processes)', () =>
     expect(done.status).toBe('failed')
     expect(done.error).toMatch(/missing\.npy: no such file/)
     expect(await b.invoke('volumes.list', {})).toHaveLength(0)
+  })
+
+  it('lists the file formats and exports a project volume by id through a convert job', async () => {
+    const { b, dir } = setup()
+    const formats = await b.invoke('io.formats', {})
+    expect(formats.find((f) => f.id === 'vti')).toMatchObject({ extensions: ['.vti'], write: true })
+    expect(formats.find((f) => f.id === 'inp')).toMatchObject({ read: false, write: true })
+    await b.invoke('projects.create', { dir: path.join(dir, 'proj'), name: 'P' })
+    const vol = makeVolume(
+      [2, 3, 4],
+      Uint8Array.from({ length: 24 }, (_, i) => i % 2),
+    )
+    const file = path.join(dir, 'in.npy')
+    writeFileSync(file, Buffer.concat(encodeNpy(vol)))
+    const imported = await waitForJob(
+      b,
+      (await b.invoke('jobs.start', { kind: 'import', params: { path: file } })).id,
+    )
+    expect(imported.status, imported.error ?? '').toBe('succeeded')
+    const [v] = await b.invoke('volumes.list', {})
+    const output = path.join(dir, 'out', 'exported.npy')
+    const job = await b.invoke('jobs.start', { kind: 'convert', params: { volumeId: v.id, output } })
+    const done = await waitForJob(b, job.id)
+    expect(done.status, done.error ?? '').toBe('succeeded')
+    expect(Array.from(parseNpy(readFileSync(output), output).data)).toEqual(Array.from(vol.data))
+    const missing = await b
+      .invoke('jobs.start', { kind: 'convert', params: { volumeId: 9999, output } })
+      .catch((e: Error) => e)
+    expect(missing).toBeInstanceOf(Error)
   })
 })
 

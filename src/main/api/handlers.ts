@@ -2,6 +2,7 @@
  * The implementation of the API contract (src/shared/api.ts), once, for every transport.
  */
 import os from 'node:os'
+import { SUPPORTED_FORMATS } from '../../core/io'
 import { discoverBundles } from '../../core/models/bundle'
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/api'
 import type { VolumeInfo } from '../../shared/dto'
@@ -98,6 +99,8 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
       ),
 
     'measurements.list': ({ volumeId }) => app.requireProject().listMeasurements(volumeId),
+
+    'io.formats': () => SUPPORTED_FORMATS.map((f) => ({ ...f, extensions: [...f.extensions] })),
 
     'jobs.list': () => app.requireProject().listJobs(),
     'jobs.get': ({ id }) => app.requireRunner().info(id),

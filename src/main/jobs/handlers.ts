@@ -27,8 +27,9 @@ const importVolume: JobHandler = async (params, ctx) => {
   return { result: { shape: vol.shape, phases: produced.phases.length }, volumes: [produced] }
 }
 
+/** Convert a file ({input, output}) or export a project volume ({volumeId, output}; the runner adds volumePath). */
 const convert: JobHandler = async (params, ctx) => {
-  const input = str(params, 'input')
+  const input = params.volumeId !== undefined ? str(params, 'volumePath') : str(params, 'input')
   const output = str(params, 'output')
   ctx.progress(0.1, `reading ${path.basename(input)}`)
   const vol = await readVolume(input)
