@@ -9,6 +9,8 @@
  * Every loss is written as L = ½ Σ_k w_k r_k² (residuals r_k), and the step length is Polyak's,
  * λ = κ · 2L / ‖g‖²: for a decoder that is linear along g and a single residual, κ = 1 moves the residual
  * exactly to zero. The step is therefore scaled by the current error and vanishes when the statistics match.
+ * Where the decoder saturates, ‖g‖ is tiny and the Polyak length explodes; the step's root-mean-square
+ * per latent element is therefore capped (`maxStepRms`, in the units of the unit-variance latent).
  *
  * Losses:
  * - volume fraction: r_p = m_p − v*_p with m_p = mean of y_p over the batch, v*_p the training fraction;
@@ -124,6 +126,7 @@ export class DecodedLatentGuidance implements CleanLatentGuidance {
   /**
    * @param strength κ, the fraction of the Polyak step taken (1 = the full step)
    * @param minT guide only at timesteps t ≥ minT (0 = every step)
+   * @param maxStepRms cap on the root-mean-square of the step per latent element
    */
   constructor(
     private readonly decoder: LatentDecoder,
@@ -131,6 +134,7 @@ export class DecodedLatentGuidance implements CleanLatentGuidance {
     private readonly losses: readonly WeightedLoss[],
     private readonly strength = 1,
     private readonly minT = 0,
+    private readonly maxStepRms = 0.5,
   ) {}
 
   async apply(x0: PlaneBatch, axis: AxisIndex, step: ReverseStep): Promise<void> {
@@ -150,8 +154,9 @@ export class DecodedLatentGuidance implements CleanLatentGuidance {
     const g = await this.vjp.vjp(x0, { data: v, dims: y.dims })
     let g2 = 0
     for (let i = 0; i < g.data.length; i++) g2 += g.data[i] * g.data[i]
-    if (!(g2 > 0)) return
-    const lambda = (this.strength * 2 * total) / g2
+    if (!(g2 > 0 && Number.isFinite(g2))) return
+    const polyak = (this.strength * 2 * total) / g2
+    const lambda = Math.min(polyak, this.maxStepRms * Math.sqrt(g.data.length / g2))
     for (let i = 0; i < x0.data.length; i++) x0.data[i] -= lambda * g.data[i]
   }
 }

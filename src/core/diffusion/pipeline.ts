@@ -88,8 +88,15 @@ export interface ReconstructionOutput {
   axisFractions: number[][]
   /** Mean phase probabilities after each refinement round. */
   refineFractions: number[][]
-  /** Decoded x̂0 fractions seen by the volume-fraction guidance, one entry per guided batch. */
+  /** Decoded x̂0 fractions and loss values seen by the statistics guidance, one entry per guided batch. */
   guidance: GuidanceRecord[]
+  /** Labels after the refinement rounds listed in `keepRefineRounds` (0 = before refinement). */
+  roundLabels: { round: number; labels: Uint8Array; seconds: number }[]
+}
+
+export interface PipelineOptions {
+  /** Also return the argmax labels after these refinement rounds (0 = straight after decoding). */
+  keepRefineRounds?: number[]
 }
 
 export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
@@ -187,6 +194,7 @@ export async function reconstructWithModel(
   desc: ModelDescription,
   params: ReconstructionParams,
   control: RunControl = {},
+  options: PipelineOptions = {},
 ): Promise<ReconstructionOutput> {
   const t0 = performance.now()
   const latentDims = latentDimsFor(params.shape, model)
@@ -235,6 +243,9 @@ export async function reconstructWithModel(
   const t2 = performance.now()
 
   let probs = decoded.probs
+  const keep = new Set(options.keepRefineRounds ?? [])
+  const roundLabels: ReconstructionOutput['roundLabels'] = []
+  if (keep.has(0)) roundLabels.push({ round: 0, labels: argmaxPhases(probs, model.phases), seconds: 0 })
   const refineFractions: number[][] = []
   const voxels = params.shape[0] * params.shape[1] * params.shape[2]
   for (let k = 0; k < params.refine; k++) {
@@ -248,6 +259,13 @@ export async function reconstructWithModel(
       fr.push(s / voxels)
     }
     refineFractions.push(fr)
+    if (keep.has(k + 1)) {
+      roundLabels.push({
+        round: k + 1,
+        labels: argmaxPhases(probs, model.phases),
+        seconds: (performance.now() - t2) / 1000,
+      })
+    }
   }
   const t3 = performance.now()
 
@@ -269,5 +287,6 @@ export async function reconstructWithModel(
     axisFractions: decoded.axisFractions,
     refineFractions,
     guidance: guidance?.records ?? [],
+    roundLabels,
   }
 }
