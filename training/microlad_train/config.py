@@ -29,6 +29,8 @@ class TrainConfig:
     threads: int = 2
     checkpoint_seconds: float = 120.0
     log_every: int = 10
+    stats_patches: int = 1024
+    preview_ddim_steps: int = 50
     network: NetworkConfig = field(default_factory=NetworkConfig)
 
     def to_dict(self) -> dict:
@@ -50,6 +52,8 @@ def preset(name: str) -> TrainConfig:
             denoiser_lr=1e-3,
             checkpoint_seconds=1e9,
             log_every=5,
+            stats_patches=64,
+            preview_ddim_steps=5,
             network=NetworkConfig(vae_widths=(16, 8, 8), unet_widths=(16, 16, 16), embed_dim=32, time_dim=16),
         )
     raise ValueError(f'unknown preset {name!r} (use default or tiny)')

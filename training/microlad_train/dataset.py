@@ -132,6 +132,12 @@ def split_source(source: Source, validation_fraction: float, size: int) -> tuple
     return make(train), make(val)
 
 
+def fits(source: Source, size: int) -> bool:
+    """Whether an S x S patch can be cut from the source in some plane."""
+    nz, ny, nx = source.labels.shape
+    return (ny >= size and nx >= size) or (nz > 1 and nz >= size and max(ny, nx) >= size)
+
+
 class PatchSampler:
     """Random S x S label patches from slices of the sources, with a plane tag and a class label.
 

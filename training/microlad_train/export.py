@@ -108,7 +108,7 @@ def phase_table(trainer) -> list[dict]:
 
 
 def export_bundle(trainer, out_dir: str, name: str | None = None, description: str | None = None,
-                  stats_patches: int = 1024, timing: bool = True) -> dict:
+                  timing: bool = True) -> dict:
     """Write and verify a bundle from the trainer's current weights (EMA denoiser); returns the manifest."""
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(trainer.cfg.threads)
@@ -176,7 +176,7 @@ def export_bundle(trainer, out_dir: str, name: str | None = None, description: s
 
     stats_sampler = copy.deepcopy(trainer.sampler)
     stats_sampler.rng = np.random.default_rng(trainer.cfg.seed + 7)
-    labels, planes, _ = stats_sampler.sample(stats_patches, augment=False)
+    labels, planes, _ = stats_sampler.sample(trainer.cfg.stats_patches, augment=False)
     stats = dataset_statistics(labels, planes, p)
     stats['source'] = 'training region (validation part excluded), unaugmented patches'
     with open(os.path.join(out_dir, 'stats.json'), 'w') as f:
@@ -185,7 +185,7 @@ def export_bundle(trainer, out_dir: str, name: str | None = None, description: s
     phases = phase_table(trainer)
     with torch.no_grad():
         samples = ddim_sample(denoiser, (6, c, latent, latent), torch.full((6,), cfg.condition_count, dtype=torch.long),
-                              trainer.schedule, 50, generator=torch.Generator().manual_seed(5))
+                              trainer.schedule, trainer.cfg.preview_ddim_steps, generator=torch.Generator().manual_seed(5))
         generated = vae.decoder(samples).argmax(dim=1).numpy().astype(np.uint8)
     write_preview(os.path.join(out_dir, 'preview.png'), labels[:6], generated, [ph['color'] for ph in phases])
 

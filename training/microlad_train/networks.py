@@ -25,7 +25,7 @@ class NetworkConfig:
     phases: int = 2
     latent_channels: int = 4
     vae_widths: tuple = (48, 24, 16)
-    unet_widths: tuple = (48, 96, 128)
+    unet_widths: tuple = (32, 64, 96)
     time_dim: int = 64
     embed_dim: int = 256
     condition_count: int = 0  # number of plane/class labels; the null id equals this count

@@ -21,6 +21,6 @@ def write_disc_dataset(folder: str, images: int = 4, size: int = 96, seed: int =
     rng = np.random.default_rng(seed)
     for i in range(images):
         Image.fromarray(disc_image(size, 14, 6.0, rng)).save(os.path.join(folder, f'discs-{i}.png'))
-    volume = np.stack([disc_image(48, 6, 5.0, rng) for _ in range(40)])
+    volume = np.stack([disc_image(72, 8, 6.0, rng) for _ in range(24)])
     np.save(os.path.join(folder, 'discs-volume.npy'), volume)
     return folder

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .config import TrainConfig
-from .dataset import PLANES, PatchSampler, dataset_hash, load_dataset, one_hot, phase_count, split_source
+from .dataset import PLANES, PatchSampler, dataset_hash, fits, load_dataset, one_hot, phase_count, split_source
 from .networks import VAE, Denoiser, NetworkConfig
 from .progress import Reporter
 from .schedule import LinearSchedule, add_noise
@@ -59,7 +59,7 @@ class Trainer:
         self.sources = sources
         splits = [split_source(s, cfg.validation_fraction, cfg.size) for s in sources]
         self.train_sources = [t for t, _ in splits]
-        val_sources = [v for _, v in splits if v is not None]
+        val_sources = [v for _, v in splits if v is not None and fits(v, cfg.size)]
         self.sampler = PatchSampler(self.train_sources, cfg.size, self.anisotropic, cfg.seed)
         val_sampler = PatchSampler(val_sources or self.train_sources, cfg.size, self.anisotropic, cfg.seed + 1)
         self.validation_labels, _, _ = val_sampler.sample(64, augment=False)
@@ -111,10 +111,11 @@ class Trainer:
             return
         state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=False)
         self.vae.load_state_dict(state['vae'])
-        self.denoiser.load_state_dict(state['denoiser'])
-        self.ema.load_state_dict(state['ema'])
         self.vae_opt.load_state_dict(state['vae_opt'])
-        self.den_opt.load_state_dict(state['den_opt'])
+        if state['den_step'] > 0:  # before the denoiser stage its width may still be changed
+            self.denoiser.load_state_dict(state['denoiser'])
+            self.ema.load_state_dict(state['ema'])
+            self.den_opt.load_state_dict(state['den_opt'])
         self.vae_step, self.den_step = state['vae_step'], state['den_step']
         self.elapsed, self.history = state['elapsed'], state['history']
         self.sampler.rng.bit_generator.state = state['sampler_rng']
