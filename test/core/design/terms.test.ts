@@ -44,7 +44,7 @@ const batch: SliceBatch = { axis: 0, indices: [0, 1, 2] }
 describe('design loss terms', () => {
   it('volume fraction: value and gradient', () => {
     const y = randomBatch(3, 8, 8, 1)
-    const term = new VolumeFractionTerm(1, 0.3)
+    const term: DesignTerm = new VolumeFractionTerm(1, 0.3)
     const r = term.evaluate(y, batch)
     const m = r.measure
     expect(r.loss).toBeCloseTo(0.5 * ((m - 0.3) / 0.3) ** 2, 10)
@@ -54,17 +54,17 @@ describe('design loss terms', () => {
   it('S2 curve: gradient by finite differences, zero loss on its own curve', () => {
     const y = randomBatch(2, 8, 8, 2)
     const target = { phase: 1, y: [0.4, 0.3, 0.25, 0.2], x: [0.4, 0.28, 0.22, 0.2] }
-    const term = new TwoPointTerm([target])
+    const term: DesignTerm = new TwoPointTerm([target])
     checkGradient(term, y, batch, [64 + 0, 64 + 27, 3 * 64 + 63, 5])
     // A constant field has S2(r) = p² for every r: aimed at that, the loss vanishes.
     const flat: PlaneBatch = { data: new Float32Array(2 * 2 * 64).fill(0.5), dims: [2, 2, 8, 8] }
-    const exact = new TwoPointTerm([{ phase: 1, y: [0.25, 0.25, 0.25], x: [0.25, 0.25, 0.25] }])
+    const exact: DesignTerm = new TwoPointTerm([{ phase: 1, y: [0.25, 0.25, 0.25], x: [0.25, 0.25, 0.25] }])
     expect(exact.evaluate(flat, batch).loss).toBeLessThan(1e-12)
   })
 
   it('surface area: gradient by finite differences', () => {
     const y = randomBatch(2, 8, 8, 3)
-    const term = new SurfaceAreaTerm(1, 0.2)
+    const term: DesignTerm = new SurfaceAreaTerm(1, 0.2)
     checkGradient(term, y, batch, [64 + 10, 64 + 36, 3 * 64 + 18])
     expect(term.evaluate(y, batch).measure).toBeGreaterThan(0)
   })
