@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { UserError } from '../../../src/core/errors'
 import { effectiveConductivity, solveConduction } from '../../../src/core/physics'
 import { makeVolume, type Axis, type Shape3 } from '../../../src/core/volume/volume'
-import { denseEffectiveConductivity, mulberry32 } from './dense-reference'
+import { denseEffectiveConductivity, mulberry32, sorEffectiveConductivity } from './dense-reference'
 
 const SIGMA = [1, 0.05, 3.5, 0]
 
@@ -92,5 +92,24 @@ describe('effectiveConductivity: input checks', () => {
     expect(() => effectiveConductivity(vol, [1, 2], 'z')).toThrow(UserError)
     expect(() => effectiveConductivity(vol, [1, -2, 1], 'z')).toThrow(/>= 0/)
     expect(() => effectiveConductivity(vol, [1, NaN, 1], 'z')).toThrow(UserError)
+  })
+})
+
+describe('effectiveConductivity: multigrid hierarchy against over-relaxation in Float64', () => {
+  // large enough for two or three multigrid levels, small enough for SOR to converge
+  it('matches on a random 2D image and a random periodic 3D volume', () => {
+    const rand = mulberry32(23)
+    const cases: [Shape3, Axis, boolean][] = [
+      [[1, 40, 44], 'x', false],
+      [[12, 11, 13], 'z', true],
+    ]
+    for (const [shape, axis, periodic] of cases) {
+      const n = shape[0] * shape[1] * shape[2]
+      const sigma = Float64Array.from({ length: n }, () => SIGMA[Math.floor(rand() * 3)])
+      const ours = solveConduction(shape, sigma, { axis, periodic, tol: 1e-9 })
+      const sor = sorEffectiveConductivity(shape, sigma, axis, periodic)
+      expect(ours.iterations, `${shape}`).toBeGreaterThan(1)
+      expect(Math.abs(ours.effectiveConductivity / sor - 1), `${shape}`).toBeLessThan(1e-6)
+    }
   })
 })
