@@ -44,21 +44,21 @@ function blurAxis(
     for (let j = -half; j <= half; j++) if (i + j >= 0 && i + j < n) w += k[j + half]
     norm[i] = mode === 'periodic' ? 1 : w
   }
-  const line = new Float64Array(n)
+  // The line with `half` margins on both sides, zero (normalized) or wrapped (periodic): no branch per tap.
+  const padded = new Float64Array(n + 2 * half)
   const { starts, stride } = lines
   for (let l = 0; l < lines.count; l++) {
     const s = starts[l]
-    for (let i = 0; i < n; i++) line[i] = field[s + i * stride] / (transposed ? norm[i] : 1)
+    for (let i = 0; i < n; i++) padded[half + i] = field[s + i * stride] / (transposed ? norm[i] : 1)
+    if (mode === 'periodic') {
+      for (let j = 1; j <= half; j++) {
+        padded[half - j] = padded[half + (((-j % n) + n) % n)]
+        padded[half + n - 1 + j] = padded[half + ((n - 1 + j) % n)]
+      }
+    }
     for (let i = 0; i < n; i++) {
       let acc = 0
-      for (let j = -half; j <= half; j++) {
-        let p = i + j
-        if (p < 0 || p >= n) {
-          if (mode !== 'periodic') continue
-          p = ((p % n) + n) % n
-        }
-        acc += k[j + half] * line[p]
-      }
+      for (let j = 0; j < k.length; j++) acc += k[j] * padded[i + j]
       field[s + i * stride] = transposed ? acc : acc / norm[i]
     }
   }

@@ -72,37 +72,40 @@ export function meanGradientMagnitude(
 ): number {
   const [nz, ny, nx] = shape
   const n = nz * ny * nx
-  const strides = [ny * nx, nx, 1]
-  const lo = [0, 0, 0]
-  const hi = [0, 0, 0]
-  const g = [0, 0, 0]
-  const h = [0, 0, 0]
+  const sz = ny * nx
   let total = 0
   let i = 0
   for (let z = 0; z < nz; z++) {
+    // Neighbours along z (one-sided at the faces) and the distance between them.
+    const zlo = z > 0 ? -sz : 0
+    const zhi = z < nz - 1 ? sz : 0
+    const hz = ((zhi - zlo) / sz) * spacing[0]
     for (let y = 0; y < ny; y++) {
+      const ylo = y > 0 ? -nx : 0
+      const yhi = y < ny - 1 ? nx : 0
+      const hy = ((yhi - ylo) / nx) * spacing[1]
       for (let x = 0; x < nx; x++, i++) {
-        const pos0 = z
-        let g2 = 0
-        for (let a = 0; a < 3; a++) {
-          const len = shape[a]
-          g[a] = 0
-          if (len === 1) continue
-          const p = a === 0 ? pos0 : a === 1 ? y : x
-          lo[a] = p > 0 ? i - strides[a] : i
-          hi[a] = p < len - 1 ? i + strides[a] : i
-          h[a] = ((hi[a] - lo[a]) / strides[a]) * spacing[a]
-          g[a] = (u[hi[a]] - u[lo[a]]) / h[a]
-          g2 += g[a] * g[a]
-        }
-        const mag = Math.sqrt(g2 + eps * eps)
+        const xlo = x > 0 ? -1 : 0
+        const xhi = x < nx - 1 ? 1 : 0
+        const hx = (xhi - xlo) * spacing[2]
+        const gz = nz > 1 ? (u[i + zhi] - u[i + zlo]) / hz : 0
+        const gy = ny > 1 ? (u[i + yhi] - u[i + ylo]) / hy : 0
+        const gx = nx > 1 ? (u[i + xhi] - u[i + xlo]) / hx : 0
+        const mag = Math.sqrt(gz * gz + gy * gy + gx * gx + eps * eps)
         total += mag - eps
         if (gradient && mag > 0) {
-          for (let a = 0; a < 3; a++) {
-            if (g[a] === 0) continue
-            const w = g[a] / (mag * h[a] * n)
-            gradient[hi[a]] += w
-            gradient[lo[a]] -= w
+          // Adjoint of the central-difference stencil.
+          if (gz !== 0) {
+            gradient[i + zhi] += gz / (mag * hz * n)
+            gradient[i + zlo] -= gz / (mag * hz * n)
+          }
+          if (gy !== 0) {
+            gradient[i + yhi] += gy / (mag * hy * n)
+            gradient[i + ylo] -= gy / (mag * hy * n)
+          }
+          if (gx !== 0) {
+            gradient[i + xhi] += gx / (mag * hx * n)
+            gradient[i + xlo] -= gx / (mag * hx * n)
           }
         }
       }
