@@ -8,7 +8,7 @@ import { UserError } from '../../core/errors'
 import { readVolume, writeVolume } from '../../core/io'
 import type { JobKind } from '../../shared/dto'
 import { saveProjectVolume, str, type JobHandler } from './job-context'
-import { describeJob, propertyJob, reconstructJob, synthJob } from './science-jobs'
+import { describeJob, designJob, propertyJob, reconstructJob, synthJob } from './science-jobs'
 
 const importVolume: JobHandler = async (params, ctx) => {
   const file = str(params, 'path')
@@ -65,6 +65,7 @@ export function jobHandlers(): Partial<Record<JobKind, JobHandler>> {
     describe: describeJob,
     property: propertyJob,
     reconstruct: reconstructJob,
+    design: designJob,
   }
   if (process.env.MICROLAD_ENABLE_TEST_JOBS === '1') handlers.test = testJob
   return handlers

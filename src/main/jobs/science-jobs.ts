@@ -7,6 +7,8 @@ import { UserError } from '../../core/errors'
 import { readVolume } from '../../core/io'
 import { resolveBundle } from '../../core/models/bundle'
 import { reconstructVolume } from '../../core/models/reconstruct'
+import { designVolume } from '../../core/design/design-volume'
+import { parseTarget, parseWeights } from '../../core/design/targets'
 import { computeTransport } from '../../core/physics'
 import { SYNTH_KINDS, synthesize, type SynthKind } from '../../core/synth'
 import { AXES, type Axis, type Shape3 } from '../../core/volume/volume'
@@ -155,5 +157,55 @@ export const reconstructJob: JobHandler = async (params, ctx) => {
       seed: r.parameters.seed,
       timings: r.timings,
     },
+  }
+}
+
+/**
+ * Inverse design: params.model, params.targets (the CLI's target strings), optional params.weights
+ * (KEY=W strings), params.volumePath (start volume) or params.size/shape + seed, params.steps.
+ */
+export const designJob: JobHandler = async (params, ctx) => {
+  if (typeof params.model !== 'string')
+    throw new UserError(`job parameter 'model' must be a bundle id or folder`)
+  const strings = (key: string): string[] => {
+    const v = params[key] ?? []
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
+      throw new UserError(`job parameter '${key}' must be a list of strings`)
+    return v
+  }
+  const bundle = await resolveBundle(params.model, { projectDir: ctx.projectDir })
+  const targets = strings('targets').map((t) =>
+    parseTarget(
+      t,
+      bundle.manifest.phases.map((p) => p.name),
+    ),
+  )
+  const s2 = targets.find((t) => t.kind === 's2')
+  const seed = optionalNum(params, 'seed') ?? 0
+  const r = await designVolume(
+    bundle,
+    {
+      start:
+        typeof params.volumePath === 'string'
+          ? { volume: await readVolume(params.volumePath) }
+          : { shape: shapeParam(params), seed },
+      targets,
+      weights: parseWeights(strings('weights')),
+      s2Reference:
+        s2?.kind === 's2' && s2.source !== 'training' ? await readVolume(s2.source.file) : undefined,
+      sds: { steps: optionalNum(params, 'steps'), seed },
+      threads: ctx.settings.threads,
+      provider: (ctx.settings.provider as never) ?? undefined,
+    },
+    { signal: ctx.signal, onProgress: (p) => ctx.progress(p.fraction, `${p.stage} ${p.step}/${p.steps}`) },
+  )
+  const produced = await saveProjectVolume(ctx, r.volume, `${r.model.id}-design`, 'design', {
+    phases: bundle.manifest.phases,
+  })
+  const summary = { provider: r.provider, timings: r.timings, targets: r.outcomes, history: r.history }
+  return {
+    result: summary,
+    volumes: [produced],
+    run: { model: r.model.id, modelSha256: r.model.manifestSha256, params: r.sds, seed, timings: r.timings },
   }
 }
