@@ -3,9 +3,21 @@ import { ref } from 'vue'
 import type { JobInfo, JobKind } from '../../../shared/dto'
 import { invoke, onEvent } from '../api/client'
 
+/** Log lines are pushed live and not kept by the backend; the session keeps them across a renderer reload. */
+const LOG_KEY = 'microlad.jobLogs'
+const MAX_LOG_LINES = 200
+
+function savedLogs(): Record<number, string[]> {
+  try {
+    return JSON.parse(sessionStorage.getItem(LOG_KEY) ?? '{}') as Record<number, string[]>
+  } catch {
+    return {}
+  }
+}
+
 export const useJobsStore = defineStore('jobs', () => {
   const jobs = ref<JobInfo[]>([])
-  const logs = ref<Record<number, string[]>>({})
+  const logs = ref<Record<number, string[]>>(savedLogs())
   const error = ref<string | null>(null)
 
   async function refresh() {
@@ -44,7 +56,12 @@ export const useJobsStore = defineStore('jobs', () => {
 
   onEvent('job', upsert)
   onEvent('job.log', ({ jobId, line }) => {
-    logs.value[jobId] = [...(logs.value[jobId] ?? []), line].slice(-200)
+    logs.value[jobId] = [...(logs.value[jobId] ?? []), line].slice(-MAX_LOG_LINES)
+    try {
+      sessionStorage.setItem(LOG_KEY, JSON.stringify(logs.value))
+    } catch {
+      // storage full or unavailable: the live log still shows
+    }
   })
   return { jobs, logs, error, refresh, start, cancel }
 })

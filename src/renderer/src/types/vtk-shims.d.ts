@@ -1,0 +1,18 @@
+// vtk.js 37 ships no type declarations for these modules; only the parts the app uses are declared.
+declare module '@kitware/vtk.js/Filters/General/ImageMarchingCubes' {
+  import type { vtkAlgorithm, vtkObject } from '@kitware/vtk.js/interfaces'
+
+  export interface vtkImageMarchingCubes extends vtkObject, vtkAlgorithm {
+    setContourValue(value: number): boolean
+    setComputeNormals(on: boolean): boolean
+    setMergePoints(on: boolean): boolean
+  }
+  const vtkImageMarchingCubes: {
+    newInstance(initialValues?: {
+      contourValue?: number
+      computeNormals?: boolean
+      mergePoints?: boolean
+    }): vtkImageMarchingCubes
+  }
+  export default vtkImageMarchingCubes
+}

@@ -1,0 +1,170 @@
+/**
+ * The app's main flow through the web host in headless Chromium: create a project, import a micrograph into
+ * a dataset, generate a volume, look at it in 3D (non-blank pixels), measure it, export it to .vti through
+ * the dialog, compare. Screenshots of every view go to test-artifacts/screenshots/ (app-*.png).
+ */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBackend, type Backend } from '../../src/main/backend'
+import { forkLauncher } from '../../src/main/jobs/launcher'
+import { startWebHost, type WebHost } from '../../src/host/server'
+import type { JobInfo } from '../../src/shared/dto'
+import { SHARED_DATA, tempDir } from '../helpers'
+import { RENDERER_DIR, SCREENSHOTS, e2eMissing, launchChromium } from './browser'
+
+const missing = e2eMissing()
+if (missing && process.env.CI) throw new Error(`end-to-end tests cannot run on CI: ${missing}`)
+
+const MICROGRAPH = path.join(SHARED_DATA, '2d-li2018-sandstone', 'image.png')
+const SHIPPED_MODEL = 'berea-sandstone'
+
+async function waitForJob(backend: Backend, id: number, timeoutMs = 90_000): Promise<JobInfo> {
+  const t0 = Date.now()
+  for (;;) {
+    const j = await backend.invoke('jobs.get', { id })
+    if (['succeeded', 'failed', 'cancelled'].includes(j.status)) return j
+    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${j.status}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Standard deviation of the grey level of a PNG, decoded by the page itself. */
+async function pixelSpread(page: Page, png: Buffer): Promise<number> {
+  return page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
+    const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D
+    ctx.drawImage(bitmap, 0, 0)
+    const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height)
+    let sum = 0
+    let sq = 0
+    const n = data.length / 4
+    for (let i = 0; i < data.length; i += 4) {
+      const g = (data[i] + data[i + 1] + data[i + 2]) / 3
+      sum += g
+      sq += g * g
+    }
+    return Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2))
+  }, png.toString('base64'))
+}
+
+describe.skipIf(missing !== null)(
+  `app flow in the web host${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    let backend: Backend
+    let host: WebHost
+    let browser: Browser
+    const t = tempDir('microlad-app-flow-')
+    const shot = (page: Page, name: string) =>
+      page.screenshot({ path: path.join(SCREENSHOTS, `app-${name}.png`) })
+
+    beforeAll(async () => {
+      backend = createBackend({
+        userDataDir: path.join(t.dir, 'user'),
+        transport: 'web',
+        launcher: forkLauncher(path.resolve(__dirname, '../../src/main/jobs/job-process.ts')),
+        volumeUrl: (id) => `/vox/volumes/${id}`,
+      })
+      host = await startWebHost(backend, { port: 0, rendererDir: RENDERER_DIR })
+      browser = await launchChromium()
+    })
+
+    afterAll(async () => {
+      await browser?.close()
+      await host?.close()
+      backend?.app.closeProject()
+      t.cleanup()
+    })
+
+    it('project → dataset import → generate → 3D view → describe → export .vti → compare', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      await page.goto(host.url)
+
+      // Projects
+      await page.getByTestId('new-project-dir').fill(path.join(t.dir, 'project'))
+      await page.getByTestId('new-project-name').fill('Sandstone study')
+      await page.getByTestId('create-project').click()
+      await page.getByTestId('current-project').waitFor({ timeout: 20_000 })
+      await shot(page, 'projects')
+
+      // Datasets: create one and import the micrograph through the form
+      await page.getByTestId('nav-Datasets').click()
+      await page.getByTestId('new-dataset-name').fill('Li 2018 sandstone')
+      await page.getByTestId('create-dataset').click()
+      if (existsSync(MICROGRAPH)) {
+        await page.getByTestId('import-path').fill(MICROGRAPH)
+        await page.getByTestId('import-plane').selectOption('xy')
+        await page.getByTestId('import-start').click()
+        await page.getByTestId('dataset-preview').first().waitFor({ timeout: 60_000 })
+      } else {
+        console.warn(`skipping the micrograph import: ${MICROGRAPH} not found`)
+      }
+      await shot(page, 'datasets')
+
+      // Generate: the shipped bundle when it is there, a synthetic volume otherwise
+      await page.getByTestId('nav-Generate').click()
+      await page.getByTestId('view-generate').waitFor()
+      await shot(page, 'generate')
+      const models = await backend.invoke('models.list', {})
+      const job = models.some((m) => m.id === SHIPPED_MODEL && m.ok)
+        ? await backend.invoke('jobs.start', {
+            kind: 'reconstruct',
+            params: { model: SHIPPED_MODEL, size: 32, seed: 1, steps: 10 },
+          })
+        : await backend.invoke('jobs.start', {
+            kind: 'synth',
+            params: { kind: 'spheres', size: 48, vf: 0.3, radius: 5, seed: 3 },
+          })
+      const done = await waitForJob(backend, job.id, 300_000)
+      expect(done.status, done.error ?? '').toBe('succeeded')
+      const volumeId = (done.result as { volumeIds: number[] }).volumeIds[0]
+
+      // Jobs: the list comes from the database and shows the log of a job
+      await page.getByTestId('nav-Jobs').click()
+      await page.getByTestId(`job-${job.id}`).click()
+      await page.getByTestId('job-log').waitFor()
+      await shot(page, 'jobs')
+
+      // Results: the 3D view draws something
+      await page.goto(`${host.url}#/results?volume=${volumeId}`)
+      const viewer = page.getByTestId('volume-viewer')
+      await viewer.locator('canvas').waitFor({ timeout: 30_000 })
+      await page.waitForTimeout(1500)
+      expect(await pixelSpread(page, await viewer.screenshot())).toBeGreaterThan(8)
+      await page.getByTestId('run-describe').click()
+      await page.getByTestId('describe-table').waitFor({ timeout: 60_000 })
+      await page.getByTestId('curves').waitFor()
+      await shot(page, 'results')
+
+      // Export through the dialog
+      const output = path.join(t.dir, 'exports', 'result.vti')
+      await page.getByTestId('open-export').click()
+      await page.getByTestId('export-format').selectOption('.vti')
+      await page.getByTestId('export-path').fill(output)
+      await page.getByTestId('export-start').click()
+      await expect
+        .poll(async () => (await page.getByTestId('export-status').textContent()) ?? '', { timeout: 60_000 })
+        .toContain('succeeded')
+      await shot(page, 'export')
+      expect(existsSync(output)).toBe(true)
+      await page.getByTestId('export-close').click()
+
+      // Compare: every volume against the first
+      await page.getByTestId('nav-Compare').click()
+      const picks = page.locator('[data-testid^="compare-pick-"]')
+      await picks.first().waitFor()
+      for (let i = 0; i < (await picks.count()); i++) await picks.nth(i).check()
+      await page.getByTestId('compare-table').waitFor()
+      await page.waitForTimeout(300)
+      await shot(page, 'compare')
+
+      expect(errors).toEqual([])
+      await page.close()
+    })
+  },
+)
