@@ -33,10 +33,23 @@ async function waitForJob(backend: Backend, id: number, timeoutMs = 90_000): Pro
 /** Standard deviation of the grey level of a PNG, decoded by the page itself. */
 async function pixelSpread(page: Page, png: Buffer): Promise<number> {
   return page.evaluate(async (b64) => {
+    // Browser globals, typed here because the test compiles without the DOM library.
+    type Bitmap = { width: number; height: number }
+    const g = globalThis as unknown as {
+      createImageBitmap(blob: Blob): Promise<Bitmap>
+      OffscreenCanvas: new (
+        w: number,
+        h: number,
+      ) => {
+        getContext(kind: '2d'): {
+          drawImage(b: Bitmap, x: number, y: number): void
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }
+        }
+      }
+    }
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }))
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
-    const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D
+    const bitmap = await g.createImageBitmap(new Blob([bytes], { type: 'image/png' }))
+    const ctx = new g.OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')
     ctx.drawImage(bitmap, 0, 0)
     const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height)
     let sum = 0
@@ -139,7 +152,10 @@ describe.skipIf(missing !== null)(
       await page.getByTestId('run-describe').click()
       await page.getByTestId('describe-table').waitFor({ timeout: 60_000 })
       await page.getByTestId('curves').waitFor()
+      await page.locator('.content').evaluate((el) => el.scrollTo(0, 0))
       await shot(page, 'results')
+      await page.getByTestId('curves').scrollIntoViewIfNeeded()
+      await shot(page, 'results-curves')
 
       // Export through the dialog
       const output = path.join(t.dir, 'exports', 'result.vti')
