@@ -45,6 +45,10 @@ const CONFIGS: Config[] = [
   { name: 'ddim250', params: { sampler: 'ddim', steps: 250, statsGuidance: 0 } },
   { name: 'ddim100', params: { sampler: 'ddim', steps: 100, statsGuidance: 0 } },
   { name: 'ddim50', params: { sampler: 'ddim', steps: 50, statsGuidance: 0 } },
+  {
+    name: 'ddim50-2d-baseline',
+    params: { sampler: 'ddim', steps: 50, axisMode: 'z-only', statsGuidance: 0 },
+  },
   { name: 'ddim50-nh1', params: { sampler: 'ddim', steps: 50, harmonize: 1, statsGuidance: 0 } },
   { name: 'ddim50-nh2', params: { sampler: 'ddim', steps: 50, harmonize: 2, statsGuidance: 0 } },
   {
@@ -149,6 +153,8 @@ function spread(items: Quality[]) {
 
 interface RunRecord {
   seed: number
+  /** CPU seconds (user + system) of this process for the run: what an idle machine would need in total. */
+  cpuSeconds: number
   timings: { sample: number; decode: number; refine: number; total: number }
   axisDecodePoreFraction: number[]
   refinePoreFraction: number[]
@@ -169,7 +175,9 @@ async function runConfig(
   const runs: RunRecord[] = []
   for (const seed of seeds) {
     const params = resolveParams({ shape, seed, refine: Math.max(...ROUNDS), ...config.params })
+    const cpu0 = process.cpuUsage()
     const out = await reconstructWithModel(model, desc, params, {}, { keepRefineRounds: ROUNDS })
+    const cpu = process.cpuUsage(cpu0)
     const rounds = out.roundLabels.map((r) => ({
       round: r.round,
       refineSeconds: r.seconds,
@@ -188,6 +196,7 @@ async function runConfig(
     )
     runs.push({
       seed,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       timings: out.timings,
       axisDecodePoreFraction: out.axisFractions.map((f) => f[PORE]),
       refinePoreFraction: out.refineFractions.map((f) => f[PORE]),
@@ -210,6 +219,7 @@ async function runConfig(
       sample: mean((r) => r.timings.sample),
       decode: mean((r) => r.timings.decode),
       refinePerRound: mean((r) => r.timings.refine) / Math.max(...ROUNDS),
+      cpuTotal: mean((r) => r.cpuSeconds),
     },
     axisDecodePoreFraction: [0, 1, 2].map((a) => mean((r) => r.axisDecodePoreFraction[a])),
     byRound,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import type { AxisMode } from '../../core/diffusion/multi-plane-sampler'
 import { UserError } from '../../core/errors'
 import { writeVolume } from '../../core/io'
 import { resolveBundle } from '../../core/models/bundle'
@@ -23,7 +24,7 @@ interface ReconstructOptions {
   classLabel?: number
   statsGuidance?: number
   s2Weight?: number
-  axisMode?: 'cycle' | 'average'
+  axisMode?: AxisMode
   threads?: number
   provider?: ProviderChoice
   out: string
@@ -87,8 +88,8 @@ export function registerReconstruct(program: Command): void {
     )
     .option(
       '--axis-mode <mode>',
-      'cycle (one axis per pass) or average (ε of all three axes)',
-      oneOf('axis-mode', ['cycle', 'average'] as const),
+      'cycle (one axis per pass), average (ε of all three axes) or z-only (stacked 2D samples, a baseline)',
+      oneOf('axis-mode', ['cycle', 'average', 'z-only'] as const),
     )
     .option('--threads <t>', 'ONNX Runtime intra-op threads (0 = one per core)', parseIntOption('threads', 0))
     .option(

@@ -22,7 +22,11 @@ import { extractPlanes, insertPlanes, planeCount, planeSize, type AxisIndex, typ
 import type { SeededRandom } from './random'
 import { epsFromX0, predictX0, renoise, type DiffusionSampler, type ReverseStep } from './samplers'
 
-export type AxisMode = 'cycle' | 'average'
+/**
+ * How passes choose their plane family: 'cycle' z → y → x; 'average' the mean ε̂ of all three; 'z-only'
+ * always z — independent 2D samples stacked along z, the 2D baseline for measuring multi-plane drift.
+ */
+export type AxisMode = 'cycle' | 'average' | 'z-only'
 
 export interface PlaneConditioning {
   /** Condition id fed with the planes of axis z, y, x (all equal for class or no conditioning). */
@@ -102,14 +106,16 @@ export class MultiPlaneSampler {
     out: Float32Array,
   ): Promise<void> {
     const { sampler, rng } = this.opts
+    const mode = this.opts.axisMode ?? 'cycle'
     const axes: AxisIndex[] =
-      this.opts.axisMode === 'average' ? [0, 1, 2] : [MultiPlaneSampler.axisOfPass(this.pass)]
+      mode === 'average' ? [0, 1, 2] : mode === 'z-only' ? [0] : [MultiPlaneSampler.axisOfPass(this.pass)]
     const eps = new Float32Array(xt.length)
     for (const axis of axes) {
       const planes = await this.noiseOfPlanes(xt, dims, axis, step.t)
       addPlanes(eps, dims, axis, planes, 1 / axes.length)
     }
-    if (this.opts.guidance) await this.guide(xt, eps, dims, MultiPlaneSampler.axisOfPass(this.pass), step)
+    if (this.opts.guidance)
+      await this.guide(xt, eps, dims, mode === 'z-only' ? 0 : MultiPlaneSampler.axisOfPass(this.pass), step)
     sampler.step(xt, eps, step, rng, out)
     this.pass++
     this.opts.onPass?.(this.pass, this.passes)
