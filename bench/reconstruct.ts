@@ -13,6 +13,7 @@
  * All curves are of the pore phase (0), non-periodic, r = 0 … N/2.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { linealPath, micro3diffError, twoPointCorrelation, volumeFractions } from '../src/core/analysis'
 import type { AxisCurves } from '../src/core/analysis'
@@ -227,6 +228,53 @@ async function runConfig(
   }
 }
 
+/** Wall and CPU milliseconds per call of each network at the batch sizes a 64³ run uses (median of 5). */
+async function networkTimings(model: OpenedModel, size: number) {
+  const f = model.factor
+  const L = size / f
+  const C = model.latentChannels
+  const P = model.phases
+  const rng = new SeededRandom(1)
+  const batch = (b: number, c: number, n: number) => ({
+    data: rng.fillNormal(new Float32Array(b * c * n * n)),
+    dims: [b, c, n, n] as [number, number, number, number],
+  })
+  const zPlanes = batch(L, C, L)
+  const zSlices = batch(size, C, L)
+  const ySlices = {
+    data: new Float32Array(L * P * size * size).fill(1 / P),
+    dims: [L, P, size, size] as [number, number, number, number],
+  }
+  const xSlices = {
+    data: new Float32Array(size * P * size * size).fill(1 / P),
+    dims: [size, P, size, size] as [number, number, number, number],
+  }
+  const cases: [string, () => Promise<unknown>][] = [
+    [`denoiser B${L}`, () => model.denoiser.predictNoise(zPlanes, 500, new Int32Array(L))],
+    [`decoder B${L}`, () => model.decoder.decode(zPlanes)],
+    [`decoder_vjp B${L}`, () => model.decoderVjp!.vjp(zPlanes, ySlices)],
+    [`encoder B${size}`, () => model.encoder.encode(xSlices)],
+    [`decoder B${size}`, () => model.decoder.decode(zSlices)],
+  ]
+  const out: Record<string, { wallMs: number; cpuMs: number }> = {}
+  for (const [name, call] of cases) {
+    await call()
+    const wall: number[] = []
+    const cpu: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      await call()
+      wall.push(performance.now() - t0)
+      const c = process.cpuUsage(c0)
+      cpu.push((c.user + c.system) / 1000)
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2]
+    out[name] = { wallMs: median(wall), cpuMs: median(cpu) }
+  }
+  return out
+}
+
 export default async function reconstructBench(ctx: BenchContext) {
   const args = ctx.args
   if (!existsSync(path.join(BEREA, 'volume.raw'))) {
@@ -285,6 +333,8 @@ export default async function reconstructBench(ctx: BenchContext) {
     trainingFractions: trainingFractions(bundle.stats),
     trainingS2: trainingS2(bundle.stats),
   }
+  const timings = await networkTimings(model, size)
+  ctx.log(`network calls: ${JSON.stringify(timings)}`)
   const configs = CONFIGS.filter((c) => (only ? only.includes(c.name) : true)).filter(
     (c) => !(args.includes('--no-ddpm') && c.params.sampler === 'ddpm'),
   )
@@ -308,6 +358,8 @@ export default async function reconstructBench(ctx: BenchContext) {
     },
     provider: model.provider,
     threads,
+    loadAverage: os.loadavg(),
+    networkTimings: timings,
     shape,
     trainingStatsPoreFraction: desc.trainingFractions![PORE],
     references: { trainHalfPoreFraction: ref.trainFraction, unseenHalfPoreFraction: ref.unseenFraction },
