@@ -60,6 +60,14 @@ const CONFIGS: Config[] = [
   { name: 'ddim50-vf-guided-half', params: { sampler: 'ddim', steps: 50, statsGuidance: 0.5 } },
   { name: 'ddim50-vf-s2-guided', params: { sampler: 'ddim', steps: 50, statsGuidance: 1, s2Weight: 1 } },
   { name: 'ddim100-vf-guided', params: { sampler: 'ddim', steps: 100, statsGuidance: 1 } },
+  {
+    name: 'ddim50-match-fractions',
+    params: { sampler: 'ddim', steps: 50, statsGuidance: 0, quantise: 'match-fractions' },
+  },
+  {
+    name: 'ddim50-vf-guided-match-fractions',
+    params: { sampler: 'ddim', steps: 50, statsGuidance: 1, quantise: 'match-fractions' },
+  },
 ]
 
 function arg(args: string[], name: string): string | undefined {

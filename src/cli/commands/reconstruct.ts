@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { AxisMode } from '../../core/diffusion/multi-plane-sampler'
+import type { Quantiser } from '../../core/diffusion/pipeline'
 import { UserError } from '../../core/errors'
 import { writeVolume } from '../../core/io'
 import { resolveBundle } from '../../core/models/bundle'
@@ -25,6 +26,7 @@ interface ReconstructOptions {
   statsGuidance?: number
   s2Weight?: number
   axisMode?: AxisMode
+  quantise?: Quantiser
   threads?: number
   provider?: ProviderChoice
   out: string
@@ -91,6 +93,11 @@ export function registerReconstruct(program: Command): void {
       'cycle (one axis per pass), average (ε of all three axes) or z-only (stacked 2D samples, a baseline)',
       oneOf('axis-mode', ['cycle', 'average', 'z-only'] as const),
     )
+    .option(
+      '--quantise <q>',
+      'argmax, or match-fractions (biased argmax hitting the training phase fractions)',
+      oneOf('quantise', ['argmax', 'match-fractions'] as const),
+    )
     .option('--threads <t>', 'ONNX Runtime intra-op threads (0 = one per core)', parseIntOption('threads', 0))
     .option(
       '--provider <p>',
@@ -127,6 +134,7 @@ export function registerReconstruct(program: Command): void {
             statsGuidance: opts.statsGuidance,
             s2Weight: opts.s2Weight,
             axisMode: opts.axisMode,
+            quantise: opts.quantise,
             threads: opts.threads,
             provider: opts.provider,
           },

@@ -147,6 +147,51 @@ export function argmaxPhases(probs: Float32Array, phases: number): Uint8Array {
   return labels
 }
 
+/**
+ * Labels whose phase fractions match `targets` (the training fractions): argmax of p_k · exp(b_k) with
+ * per-phase biases b found by repeated multiplicative correction b_k += log(target_k / fraction_k). For two
+ * phases this is a threshold of the pore probability at the quantile that gives the target fraction; in
+ * general it keeps the ranking of voxels by probability and moves only the decision boundaries. A remedy
+ * for a fraction drift of the decoded probabilities that costs no network call.
+ */
+export function fractionMatchedLabels(
+  probs: Float32Array,
+  targets: readonly number[],
+  iterations = 30,
+): Uint8Array {
+  const P = targets.length
+  const n = probs.length / P
+  const logp = new Float32Array(probs.length)
+  for (let i = 0; i < probs.length; i++) logp[i] = Math.log(Math.max(probs[i], 1e-12))
+  const bias = new Float64Array(P)
+  const labels = new Uint8Array(n)
+  for (let it = 0; it <= iterations; it++) {
+    const counts = new Float64Array(P)
+    for (let i = 0; i < n; i++) {
+      let best = 0
+      let bestV = logp[i] + bias[0]
+      for (let p = 1; p < P; p++) {
+        const v = logp[p * n + i] + bias[p]
+        if (v > bestV) {
+          bestV = v
+          best = p
+        }
+      }
+      labels[i] = best
+      counts[best]++
+    }
+    if (it === iterations) break
+    let worst = 0
+    for (let p = 0; p < P; p++) {
+      const fraction = Math.max(counts[p], 0.5) / n
+      worst = Math.max(worst, Math.abs(fraction - targets[p]))
+      bias[p] += Math.log(Math.max(targets[p], 1e-6) / fraction)
+    }
+    if (worst < 0.5 / n + 1e-4) break
+  }
+  return labels
+}
+
 /** Fraction of voxels of each phase in a label array. */
 export function labelFractions(labels: Uint8Array, phases: number): number[] {
   const counts = new Array<number>(phases).fill(0)

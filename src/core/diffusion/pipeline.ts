@@ -12,7 +12,14 @@
  */
 import { UserError } from '../errors'
 import type { Shape3 } from '../volume/volume'
-import { argmaxPhases, batchesPerRound, decodeThreeAxes, labelFractions, refineRound } from './decode'
+import {
+  argmaxPhases,
+  batchesPerRound,
+  decodeThreeAxes,
+  fractionMatchedLabels,
+  labelFractions,
+  refineRound,
+} from './decode'
 import {
   DecodedLatentGuidance,
   TwoPointLoss,
@@ -57,7 +64,14 @@ export interface ReconstructionParams {
   s2Weight: number
   /** Guide only at timesteps t ≥ this (0 = every step). */
   guidanceMinT: number
+  /**
+   * Quantisation of the phase probabilities: 'argmax', or 'match-fractions' (biased argmax whose phase
+   * fractions equal the training fractions).
+   */
+  quantise: Quantiser
 }
+
+export type Quantiser = 'argmax' | 'match-fractions'
 
 /** What the pipeline needs to know about the model beyond its networks (from the bundle manifest/stats). */
 export interface ModelDescription {
@@ -112,6 +126,7 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   statsGuidance: 1,
   s2Weight: 0,
   guidanceMinT: 0,
+  quantise: 'argmax',
 }
 
 /** The latent grid dims [C, Z/f, Y/f, X/f] of a volume shape, or a UserError saying which side does not fit. */
@@ -189,6 +204,17 @@ export function statsGuidanceFor(
   )
 }
 
+function quantiser(
+  params: ReconstructionParams,
+  desc: ModelDescription,
+  phases: number,
+): (p: Float32Array) => Uint8Array {
+  if (params.quantise === 'argmax') return (p) => argmaxPhases(p, phases)
+  const targets = desc.trainingFractions
+  if (!targets) throw new UserError("'match-fractions' quantisation needs training fractions in stats.json")
+  return (p) => fractionMatchedLabels(p, targets)
+}
+
 export async function reconstructWithModel(
   model: LatentDiffusionModel,
   desc: ModelDescription,
@@ -201,6 +227,7 @@ export async function reconstructWithModel(
   const schedule = makeNoiseSchedule(desc.schedule)
   const sampler = makeSampler(schedule, { kind: params.sampler, steps: params.steps, eta: params.eta })
   const labelsByAxis = conditionLabels(desc, params)
+  const quantise = quantiser(params, desc, model.phases)
   const rng = new SeededRandom(params.seed)
 
   const guidance = statsGuidanceFor(model, desc, params)
@@ -245,7 +272,7 @@ export async function reconstructWithModel(
   let probs = decoded.probs
   const keep = new Set(options.keepRefineRounds ?? [])
   const roundLabels: ReconstructionOutput['roundLabels'] = []
-  if (keep.has(0)) roundLabels.push({ round: 0, labels: argmaxPhases(probs, model.phases), seconds: 0 })
+  if (keep.has(0)) roundLabels.push({ round: 0, labels: quantise(probs), seconds: 0 })
   const refineFractions: number[][] = []
   const voxels = params.shape[0] * params.shape[1] * params.shape[2]
   for (let k = 0; k < params.refine; k++) {
@@ -262,14 +289,14 @@ export async function reconstructWithModel(
     if (keep.has(k + 1)) {
       roundLabels.push({
         round: k + 1,
-        labels: argmaxPhases(probs, model.phases),
+        labels: quantise(probs),
         seconds: (performance.now() - t2) / 1000,
       })
     }
   }
   const t3 = performance.now()
 
-  const labels = argmaxPhases(probs, model.phases)
+  const labels = quantise(probs)
   const t4 = performance.now()
   tracker.advance('quantise', 1, 1, 0)
   const s = (a: number, b: number) => (b - a) / 1000

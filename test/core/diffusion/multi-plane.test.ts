@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { CancelledError } from '../../../src/core/errors'
-import { argmaxPhases, decodeThreeAxes, refineRound } from '../../../src/core/diffusion/decode'
+import {
+  argmaxPhases,
+  decodeThreeAxes,
+  fractionMatchedLabels,
+  labelFractions,
+  refineRound,
+} from '../../../src/core/diffusion/decode'
 import { MultiPlaneSampler } from '../../../src/core/diffusion/multi-plane-sampler'
 import {
   DEFAULT_PARAMS,
@@ -189,6 +195,34 @@ describe('three-axis decode and refinement', () => {
     const labels = argmaxPhases(refined, 2)
     expect(labels[0]).toBe(0) // 0.1 < 0.5
     expect(labels[2]).toBe(1) // x = 2 is latent cell (0, 0, 1) = 0.9
+  })
+})
+
+describe('fraction-matched quantisation', () => {
+  it('hits the target fractions and keeps the ranking by probability', () => {
+    const rng = new SeededRandom(9)
+    const n = 10_000
+    for (const P of [2, 3]) {
+      const probs = new Float32Array(P * n)
+      for (let i = 0; i < n; i++) {
+        let sum = 0
+        for (let p = 0; p < P; p++) sum += probs[p * n + i] = rng.uniform() ** 2
+        for (let p = 0; p < P; p++) probs[p * n + i] /= sum
+      }
+      const targets = P === 2 ? [0.2, 0.8] : [0.2, 0.3, 0.5]
+      const labels = fractionMatchedLabels(probs, targets)
+      labelFractions(labels, P).forEach((f, p) => expect(f).toBeCloseTo(targets[p], 2))
+      if (P === 2) {
+        // every voxel labelled 0 is at least as likely phase 0 as every voxel labelled 1
+        let minPore = Infinity
+        let maxSolid = -Infinity
+        for (let i = 0; i < n; i++) {
+          if (labels[i] === 0) minPore = Math.min(minPore, probs[i])
+          else maxSolid = Math.max(maxSolid, probs[i])
+        }
+        expect(minPore).toBeGreaterThanOrEqual(maxSolid)
+      }
+    }
   })
 })
 
