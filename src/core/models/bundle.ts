@@ -4,12 +4,13 @@
  * and the training statistics; the graphs' input/output contracts are checked when sessions are opened
  * (see onnx-model.ts). Every refusal is one UserError line that names the bundle and the problem.
  */
-import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, promises as fs } from 'node:fs'
+import { existsSync, promises as fs } from 'node:fs'
 import path from 'node:path'
 import { UserError, errorMessage } from '../errors'
 import { parseManifest, type BundleManifest } from './manifest'
 import { parseTrainingStats, type TrainingStats } from './stats'
+import { sha256File } from './sha256'
+import { unpackBundleZip } from './bundle-zip'
 
 export type BundleSource = 'shipped' | 'project' | 'path'
 
@@ -24,11 +25,7 @@ export interface ModelBundle {
   stats: TrainingStats
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
+export { sha256File }
 
 async function readJson(file: string, what: string): Promise<unknown> {
   let text: string
@@ -44,9 +41,11 @@ async function readJson(file: string, what: string): Promise<unknown> {
   }
 }
 
-/** Load and check a bundle folder (schema, files, hashes, statistics). */
-export async function loadBundle(dir: string, source: BundleSource = 'path'): Promise<ModelBundle> {
-  const id = path.basename(path.resolve(dir))
+/** Load and check a bundle folder or .zip (schema, files, hashes, statistics). */
+export async function loadBundle(ref: string, source: BundleSource = 'path'): Promise<ModelBundle> {
+  const isZip = /\.zip$/i.test(ref)
+  const id = path.basename(path.resolve(ref)).replace(/\.zip$/i, '')
+  const dir = isZip ? await unpackBundleZip(ref) : ref
   const manifestFile = path.join(dir, 'manifest.json')
   if (!existsSync(dir)) throw new UserError(`model bundle ${dir}: no such folder`)
   const manifest = parseManifest(await readJson(manifestFile, 'bundle manifest'), manifestFile)
@@ -101,15 +100,16 @@ async function scan(dir: string, source: BundleSource): Promise<DiscoveredBundle
   let entries: string[]
   try {
     entries = (await fs.readdir(dir, { withFileTypes: true }))
-      .filter((e) => e.isDirectory())
+      .filter((e) => e.isDirectory() || (e.isFile() && e.name.toLowerCase().endsWith('.zip')))
       .map((e) => e.name)
   } catch {
     return []
   }
   const found: DiscoveredBundle[] = []
-  for (const name of entries.sort()) {
-    const folder = path.join(dir, name)
-    if (!existsSync(path.join(folder, 'manifest.json'))) continue
+  for (const entry of entries.sort()) {
+    const folder = path.join(dir, entry)
+    const name = entry.replace(/\.zip$/i, '')
+    if (!entry.toLowerCase().endsWith('.zip') && !existsSync(path.join(folder, 'manifest.json'))) continue
     try {
       found.push({ ok: true, id: name, dir: folder, source, bundle: await loadBundle(folder, source) })
     } catch (err) {
@@ -119,7 +119,7 @@ async function scan(dir: string, source: BundleSource): Promise<DiscoveredBundle
   return found
 }
 
-/** Every bundle folder (one with a manifest.json) among the shipped ones and, if given, the project's. */
+/** Every bundle (a folder with a manifest.json, or a .zip) among the shipped ones and, if given, the project's. */
 export async function discoverBundles(
   opts: { projectDir?: string; shippedDir?: string } = {},
 ): Promise<DiscoveredBundle[]> {
@@ -150,6 +150,7 @@ export async function resolveBundle(
   for (const [dir, source] of dirs) {
     const folder = path.join(dir, ref)
     if (existsSync(path.join(folder, 'manifest.json'))) return loadBundle(folder, source)
+    if (existsSync(`${folder}.zip`)) return loadBundle(`${folder}.zip`, source)
   }
   const known = (await discoverBundles(opts)).map((b) => b.id)
   throw new UserError(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { zipSync } from 'fflate'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UserError } from '../../../src/core/errors'
@@ -91,6 +92,32 @@ describe('model bundles', () => {
       resolveBundle('nope', { projectDir: tmp.dir, shippedDir: path.join(tmp.dir, 'none') }),
     ).rejects.toThrow(/no model bundle 'nope' \(known: .*good/)
     expect((await resolveBundle(TOY)).source).toBe('path')
+  })
+})
+
+describe('zipped bundles', () => {
+  it('load from a .zip (manifest at the root or in one folder), unpacked once into the cache', async () => {
+    const tmp = tempDir()
+    try {
+      const files: Record<string, Uint8Array> = {}
+      for (const f of readdirSync(TOY)) files[`toy/${f}`] = new Uint8Array(readFileSync(path.join(TOY, f)))
+      const zip = path.join(tmp.dir, 'zipped-toy.zip')
+      writeFileSync(zip, zipSync(files))
+      process.env.MICROLAD_CACHE_DIR = path.join(tmp.dir, 'cache')
+      const b = await loadBundle(zip)
+      expect(b.id).toBe('zipped-toy')
+      expect(b.manifest.name).toBe('toy')
+      expect(b.dir.startsWith(path.join(tmp.dir, 'cache'))).toBe(true)
+      const found = await discoverBundles({ projectDir: tmp.dir, shippedDir: path.join(tmp.dir, 'none') })
+      expect(found.map((f) => [f.id, f.ok])).toEqual([['zipped-toy', true]])
+      writeFileSync(path.join(tmp.dir, 'broken.zip'), 'not a zip')
+      await expect(loadBundle(path.join(tmp.dir, 'broken.zip'))).rejects.toThrow(
+        /broken.zip: not a readable zip/,
+      )
+    } finally {
+      delete process.env.MICROLAD_CACHE_DIR
+      tmp.cleanup()
+    }
   })
 })
 
