@@ -25,6 +25,7 @@ interface ReconstructOptions {
   classLabel?: number
   statsGuidance?: number
   s2Weight?: number
+  guidanceEvery?: number
   axisMode?: AxisMode
   quantise?: Quantiser
   threads?: number
@@ -89,6 +90,11 @@ export function registerReconstruct(program: Command): void {
       parseFloatOption('s2-weight', 0, 1e6),
     )
     .option(
+      '--guidance-every <n>',
+      'apply that guidance at every n-th step only (default 1)',
+      parseIntOption('guidance-every', 1),
+    )
+    .option(
       '--axis-mode <mode>',
       'cycle (one axis per pass), average (ε of all three axes) or z-only (stacked 2D samples, a baseline)',
       oneOf('axis-mode', ['cycle', 'average', 'z-only'] as const),
@@ -133,6 +139,7 @@ export function registerReconstruct(program: Command): void {
             classLabel: opts.classLabel,
             statsGuidance: opts.statsGuidance,
             s2Weight: opts.s2Weight,
+            guidanceEvery: opts.guidanceEvery,
             axisMode: opts.axisMode,
             quantise: opts.quantise,
             threads: opts.threads,

@@ -122,11 +122,14 @@ export interface WeightedLoss {
 
 export class DecodedLatentGuidance implements CleanLatentGuidance {
   readonly records: GuidanceRecord[] = []
+  private steps = 0
+  private lastT = -1
 
   /**
    * @param strength κ, the fraction of the Polyak step taken (1 = the full step)
    * @param minT guide only at timesteps t ≥ minT (0 = every step)
    * @param maxStepRms cap on the root-mean-square of the step per latent element
+   * @param every guide at every `every`-th reverse step only (1 = every step), to save decoder calls
    */
   constructor(
     private readonly decoder: LatentDecoder,
@@ -135,10 +138,15 @@ export class DecodedLatentGuidance implements CleanLatentGuidance {
     private readonly strength = 1,
     private readonly minT = 0,
     private readonly maxStepRms = 0.5,
+    private readonly every = 1,
   ) {}
 
   async apply(x0: PlaneBatch, axis: AxisIndex, step: ReverseStep): Promise<void> {
-    if (step.t < this.minT) return
+    if (step.t !== this.lastT) {
+      this.steps++
+      this.lastT = step.t
+    }
+    if (step.t < this.minT || (this.steps - 1) % this.every !== 0) return
     const y = await this.decoder.decode(x0)
     let total = 0
     const v = new Float32Array(y.data.length)

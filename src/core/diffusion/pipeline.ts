@@ -64,6 +64,8 @@ export interface ReconstructionParams {
   s2Weight: number
   /** Guide only at timesteps t ≥ this (0 = every step). */
   guidanceMinT: number
+  /** Guide at every n-th reverse step only (1 = every step). */
+  guidanceEvery: number
   /**
    * Quantisation of the phase probabilities: 'argmax', or 'match-fractions' (biased argmax whose phase
    * fractions equal the training fractions).
@@ -126,6 +128,7 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   statsGuidance: 1,
   s2Weight: 0,
   guidanceMinT: 0,
+  guidanceEvery: 1,
   quantise: 'argmax',
 }
 

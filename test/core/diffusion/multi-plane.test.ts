@@ -285,6 +285,8 @@ describe('reconstruction pipeline', () => {
     const soft = (o: typeof on) => o.axisFractions[0][1]
     expect(soft(off)).toBeCloseTo(0.45, 2)
     expect(Math.abs(soft(on) - 0.7)).toBeLessThan(0.02)
-    expect(on.guidance.length).toBeGreaterThan(0)
+    expect(on.guidance.length).toBe(params.steps)
+    const sparse = await reconstructWithModel(toyModel(schedule, 0.45), desc, { ...params, guidanceEvery: 3 })
+    expect(sparse.guidance.map((g) => g.t)).toEqual(on.guidance.filter((_, i) => i % 3 === 0).map((g) => g.t))
   })
 })
