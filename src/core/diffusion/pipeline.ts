@@ -204,6 +204,8 @@ export function statsGuidanceFor(
     losses,
     params.statsGuidance,
     params.guidanceMinT,
+    undefined,
+    params.guidanceEvery,
   )
 }
 
