@@ -65,6 +65,10 @@ const CONFIGS: Config[] = [
     params: { sampler: 'ddim', steps: 50, statsGuidance: 0, quantise: 'match-fractions' },
   },
   {
+    name: 'ddim50-vf-guided-every2-match-fractions',
+    params: { sampler: 'ddim', steps: 50, statsGuidance: 1, guidanceEvery: 2, quantise: 'match-fractions' },
+  },
+  {
     name: 'ddim50-vf-guided-match-fractions',
     params: { sampler: 'ddim', steps: 50, statsGuidance: 1, quantise: 'match-fractions' },
   },
