@@ -97,6 +97,7 @@ describe.skipIf(missing !== null)(
       const errors: string[] = []
       page.on('pageerror', (e) => errors.push(e.message))
       await page.goto(host.url)
+      let imageVolumeId: number | null = null
 
       // Projects
       await page.getByTestId('new-project-dir').fill(path.join(t.dir, 'project'))
@@ -114,6 +115,7 @@ describe.skipIf(missing !== null)(
         await page.getByTestId('import-plane').selectOption('xy')
         await page.getByTestId('import-start').click()
         await page.getByTestId('dataset-preview').first().waitFor({ timeout: 60_000 })
+        imageVolumeId = (await backend.invoke('volumes.list', {}))[0].id
       } else {
         console.warn(`skipping the micrograph import: ${MICROGRAPH} not found`)
       }
@@ -154,6 +156,23 @@ describe.skipIf(missing !== null)(
       await page.getByTestId('curves').waitFor()
       await page.locator('.content').evaluate((el) => el.scrollTo(0, 0))
       await shot(page, 'results')
+
+      // Marching-cubes surface of phase 1 alone
+      await page.getByTestId('volume-rendering').uncheck()
+      await page.getByTestId('phase-surface-1').check()
+      await expect
+        .poll(async () => (await page.getByTestId('triangles-1').textContent()) ?? '', { timeout: 20_000 })
+        .toMatch(/[1-9]/)
+      await page.waitForTimeout(1000)
+      expect(await pixelSpread(page, await viewer.screenshot())).toBeGreaterThan(8)
+      await shot(page, 'results-surface')
+
+      // Curves against the imported micrograph, described on the way
+      if (imageVolumeId !== null) {
+        await page.getByTestId('reference-volume').selectOption(String(imageVolumeId))
+        await page.getByTestId('describe-reference').click()
+        await page.getByTestId('curve-errors').waitFor({ timeout: 60_000 })
+      }
       await page.getByTestId('curves').scrollIntoViewIfNeeded()
       await shot(page, 'results-curves')
 
@@ -174,9 +193,15 @@ describe.skipIf(missing !== null)(
       await page.getByTestId('nav-Compare').click()
       const picks = page.locator('[data-testid^="compare-pick-"]')
       await picks.first().waitFor()
-      for (let i = 0; i < (await picks.count()); i++) await picks.nth(i).check()
+      // The micrograph first: it is the reference of the S2 errors
+      if (imageVolumeId !== null) await page.getByTestId(`compare-pick-${imageVolumeId}`).check()
+      await page.getByTestId(`compare-pick-${volumeId}`).check()
       await page.getByTestId('compare-table').waitFor()
-      await page.waitForTimeout(300)
+      if (imageVolumeId !== null) {
+        await expect
+          .poll(async () => (await page.getByTestId(`compare-row-${volumeId}`).textContent()) ?? '')
+          .toMatch(/\d+\.\d{2}\s*$/)
+      }
       await shot(page, 'compare')
 
       expect(errors).toEqual([])

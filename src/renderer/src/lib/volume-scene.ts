@@ -217,7 +217,7 @@ export class VolumeScene {
     }
     surface?.actor.setVisibility(visible)
     this.requestRender()
-    return surface ? surface.mapper.getInputData().getNumberOfPolys() : 0
+    return surface ? surface.filter.getOutputData().getNumberOfPolys() : 0
   }
 
   resetCameras(): void {
@@ -263,7 +263,8 @@ export class VolumeScene {
   }
 
   private renderNow(): void {
-    if (!this.disposed) this.window.getRenderWindow().render()
+    // Nothing to draw before the first volume (the slice mappers would complain of no input).
+    if (!this.disposed && this.image) this.window.getRenderWindow().render()
   }
 
   private extractSurface(id: number): Surface {
@@ -279,7 +280,6 @@ export class VolumeScene {
     filter.setInputData(maskImage)
     const mapper = vtkMapper.newInstance()
     mapper.setInputConnection(filter.getOutputPort())
-    mapper.update()
     const actor = vtkActor.newInstance()
     actor.setMapper(mapper)
     const phase = data.phases.find((p) => p.id === id)
