@@ -121,6 +121,10 @@ describe.skipIf(missing !== null)(
       }
       await shot(page, 'datasets')
 
+      await page.getByTestId('nav-Models').click()
+      await page.getByTestId('view-models').waitFor()
+      await shot(page, 'models')
+
       // Generate: the shipped bundle when it is there, a synthetic volume otherwise
       await page.getByTestId('nav-Generate').click()
       await page.getByTestId('view-generate').waitFor()
