@@ -3,7 +3,7 @@
  * a dataset, generate a volume, look at it in 3D (non-blank pixels), measure it, export it to .vti through
  * the dialog, compare. Screenshots of every view go to test-artifacts/screenshots/ (app-*.png).
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -160,6 +160,14 @@ describe.skipIf(missing !== null)(
       await page.getByTestId('curves').waitFor()
       await page.locator('.content').evaluate((el) => el.scrollTo(0, 0))
       await shot(page, 'results')
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('viewer-screenshot').click(),
+      ])
+      const png = path.join(t.dir, 'viewer.png')
+      await download.saveAs(png)
+      expect(download.suggestedFilename()).toMatch(/\.png$/)
+      expect(await pixelSpread(page, readFileSync(png))).toBeGreaterThan(8)
 
       // Marching-cubes surface of phase 1 alone
       await page.getByTestId('volume-rendering').uncheck()
