@@ -8,7 +8,8 @@
                          (<decoder(z + h d) - decoder(z - h d), v>) / 2h, for random directions d;
   2D samples             DDIM samples (eta = 0) of the denoiser decoded and quantised; per phase the
                          Micro3Diff error % = 100 sum |S2gen - S2ref| / sum S2ref of the sample-mean S2 (x and
-                         y) against stats.json, beside the same error for equally many real training patches.
+                         y) against stats.json, beside the same error for equally many real training patches,
+                         and the fraction of r where the sample mean lies within the real patches' mean +- std.
 The results are stored under "evaluation" in manifest.json (the manifest is not among the hashed files).
 """
 
@@ -112,6 +113,21 @@ def s2_errors(labels: np.ndarray, stats: dict, phases: int) -> dict:
     return result
 
 
+def s2_within_spread(labels: np.ndarray, stats: dict, phases: int) -> dict:
+    """Per phase: fraction of r (x and y) where the sample-mean S2 lies within mean +- std of real patches."""
+    max_r = labels.shape[-1] // 2
+    result = {}
+    for p, ref in enumerate(stats['planes']['all']['phases'][:phases]):
+        ind = (labels == p).astype(np.float64)
+        inside = [
+            np.abs(two_point_along(ind, max_r, axis).mean(0) - np.array(ref['s2'][name]['mean']))
+            <= np.array(ref['s2'][name]['std'])
+            for name, axis in (('x', -1), ('y', -2))
+        ]
+        result[str(p)] = round(float(np.concatenate(inside).mean()), 3)
+    return result
+
+
 def real_patches(volume: np.ndarray, z_lo: int, z_hi: int, size: int, count: int, seed: int) -> np.ndarray:
     return crops_in_range(volume, z_lo, z_hi, size, count, np.random.default_rng(seed))
 
@@ -136,6 +152,7 @@ def evaluate(bundle: str, volume: np.ndarray, unseen: tuple, seen: tuple, sample
             'count': samples,
             'volumeFraction': {str(p): round(float((generated == p).mean()), 4) for p in range(phases)},
             's2ErrorPercent': s2_errors(generated, stats, phases),
+            's2FractionWithinRealStd': s2_within_spread(generated, stats, phases),
             'realPatchesS2ErrorPercent': {
                 'what': f'{len(real_errors)} sets of {samples} real training-region patches, same measure',
                 'median': {p: float(np.median([e[p] for e in real_errors])) for p in real_errors[0]},
