@@ -142,6 +142,7 @@ describe.skipIf(missing !== null)(
       const done = await waitForJob(backend, job.id, 300_000)
       expect(done.status, done.error ?? '').toBe('succeeded')
       const volumeId = (done.result as { volumeIds: number[] }).volumeIds[0]
+      const size = (await backend.invoke('volumes.get', { id: volumeId })).shape[2]
 
       // Jobs: the list comes from the database and shows the log of a job
       await page.getByTestId('nav-Jobs').click()
@@ -187,6 +188,21 @@ describe.skipIf(missing !== null)(
       }
       await page.getByTestId('curves').scrollIntoViewIfNeeded()
       await shot(page, 'results-curves')
+
+      // Switching volumes disposes the old scene and builds a new one (a 2D image is a one-voxel slab)
+      if (imageVolumeId !== null) {
+        await page.getByTestId(`volume-${imageVolumeId}`).click()
+        await page.getByTestId('slice-x').waitFor()
+        await expect
+          .poll(async () => page.getByTestId('slice-x').getAttribute('max'), { timeout: 20_000 })
+          .toBe('255')
+        await page.waitForTimeout(500)
+        expect(await pixelSpread(page, await viewer.screenshot())).toBeGreaterThan(8)
+        await page.getByTestId(`volume-${volumeId}`).click()
+        await expect
+          .poll(async () => page.getByTestId('slice-x').getAttribute('max'), { timeout: 20_000 })
+          .toBe(String(size - 1))
+      }
 
       // Export through the dialog
       const output = path.join(t.dir, 'exports', 'result.vti')
