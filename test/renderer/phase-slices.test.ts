@@ -5,6 +5,7 @@ import {
   hexToRgb,
   phasePalette,
   sliceSize,
+  subsampleForDisplay,
   UNKNOWN_PHASE_RGB,
 } from '../../src/renderer/src/lib/phases'
 
@@ -56,5 +57,21 @@ describe('label slices', () => {
     ])
     const rgba = colorizeSlice(Uint8Array.from([0, 1, 7]), palette)
     expect(Array.from(rgba)).toEqual([0, 0, 0, 255, 255, 255, 255, 255, ...UNKNOWN_PHASE_RGB, 255])
+  })
+})
+
+describe('display subsampling', () => {
+  it('keeps a volume that fits as it is', () => {
+    const r = subsampleForDisplay(labels, shape, [1, 1, 1], 4)
+    expect(r.labels).toBe(labels)
+    expect(r.stride).toBe(1)
+  })
+
+  it('takes every n-th voxel so no axis exceeds the limit, and scales the spacing', () => {
+    const r = subsampleForDisplay(labels, shape, [1, 2, 3], 2)
+    expect(r.stride).toBe(2)
+    expect(r.shape).toEqual([1, 2, 2])
+    expect(r.spacing).toEqual([2, 4, 6])
+    expect(Array.from(r.labels)).toEqual([at(0, 0, 0), at(0, 0, 2), at(0, 2, 0), at(0, 2, 2)])
   })
 })

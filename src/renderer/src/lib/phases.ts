@@ -64,3 +64,33 @@ export function colorizeSlice(slice: Uint8Array, palette: readonly Rgb[]): Uint8
   }
   return rgba
 }
+
+/** Largest axis the 3D view uploads; bigger volumes are shown subsampled (GPU textures, 2048 caps). */
+export const DISPLAY_MAX_AXIS = 512
+
+/**
+ * Every `stride`-th voxel along each axis (nearest, so labels stay labels), with the spacing scaled to
+ * match, so that no axis exceeds `maxAxis`. Returns the input itself when it already fits.
+ */
+export function subsampleForDisplay(
+  labels: Uint8Array,
+  shape: Shape3,
+  spacing: [number, number, number],
+  maxAxis = DISPLAY_MAX_AXIS,
+): { labels: Uint8Array; shape: Shape3; spacing: [number, number, number]; stride: number } {
+  const stride = Math.max(1, Math.ceil(Math.max(...shape) / maxAxis))
+  if (stride === 1) return { labels, shape, spacing, stride }
+  const [nz, ny, nx] = shape
+  const out: Shape3 = [Math.ceil(nz / stride), Math.ceil(ny / stride), Math.ceil(nx / stride)]
+  const values = new Uint8Array(out[0] * out[1] * out[2])
+  let i = 0
+  for (let z = 0; z < nz; z += stride)
+    for (let y = 0; y < ny; y += stride)
+      for (let x = 0; x < nx; x += stride) values[i++] = labels[(z * ny + y) * nx + x]
+  return {
+    labels: values,
+    shape: out,
+    spacing: [spacing[0] * stride, spacing[1] * stride, spacing[2] * stride],
+    stride,
+  }
+}
