@@ -57,9 +57,7 @@ const CONFIGS: Config[] = [
     params: { sampler: 'ddim', steps: 50, axisMode: 'average', statsGuidance: 0 },
   },
   { name: 'ddim50-vf-guided', params: { sampler: 'ddim', steps: 50, statsGuidance: 1 } },
-  { name: 'ddim50-vf-guided-half', params: { sampler: 'ddim', steps: 50, statsGuidance: 0.5 } },
   { name: 'ddim50-vf-s2-guided', params: { sampler: 'ddim', steps: 50, statsGuidance: 1, s2Weight: 1 } },
-  { name: 'ddim100-vf-guided', params: { sampler: 'ddim', steps: 100, statsGuidance: 1 } },
   {
     name: 'ddim50-match-fractions',
     params: { sampler: 'ddim', steps: 50, statsGuidance: 0, quantise: 'match-fractions' },
@@ -187,7 +185,15 @@ async function runConfig(
 ) {
   const runs: RunRecord[] = []
   for (const seed of seeds) {
-    const params = resolveParams({ shape, seed, refine: Math.max(...ROUNDS), ...config.params })
+    const params = resolveParams({
+      shape,
+      seed,
+      refine: Math.max(...ROUNDS),
+      statsGuidance: 0,
+      guidanceEvery: 1,
+      quantise: 'argmax',
+      ...config.params,
+    })
     const cpu0 = process.cpuUsage()
     const out = await reconstructWithModel(model, desc, params, {}, { keepRefineRounds: ROUNDS })
     const cpu = process.cpuUsage(cpu0)
@@ -298,7 +304,7 @@ export default async function reconstructBench(ctx: BenchContext) {
   const sweepVolumes = Number(arg(args, 'sweep-volumes') ?? 2)
   const threads = Number(arg(args, 'threads') ?? 2)
   const only = arg(args, 'configs')?.split(',')
-  const defaultName = arg(args, 'default') ?? 'ddim50-vf-guided'
+  const defaultName = arg(args, 'default') ?? 'ddim50-vf-guided-every2-match-fractions'
   const shape: Shape3 = [size, size, size]
 
   // Real references: the training half z < 128 and the unseen half z ≥ 128.

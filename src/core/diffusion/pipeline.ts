@@ -115,6 +115,11 @@ export interface PipelineOptions {
   keepRefineRounds?: number[]
 }
 
+/**
+ * Defaults, chosen from measurements (docs/reconstruction.md): DDIM 50 with the axes cycling, guidance
+ * toward the training volume fraction at every 2nd step, two refinement rounds, fraction-matched
+ * quantisation.
+ */
 export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   seed: 0,
   sampler: 'ddim',
@@ -128,8 +133,8 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   statsGuidance: 1,
   s2Weight: 0,
   guidanceMinT: 0,
-  guidanceEvery: 1,
-  quantise: 'argmax',
+  guidanceEvery: 2,
+  quantise: 'match-fractions',
 }
 
 /** The latent grid dims [C, Z/f, Y/f, X/f] of a volume shape, or a UserError saying which side does not fit. */

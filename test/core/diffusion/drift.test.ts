@@ -40,6 +40,8 @@ async function run(params: Partial<ReconstructionParams>) {
     steps: 25,
     refine: 0,
     statsGuidance: 0,
+    guidanceEvery: 1,
+    quantise: 'argmax',
     ...params,
   })
   const s2 = twoPointCorrelation(makeVolume([N, N, N], out.labels), 0, { maxR: truth.length - 1 })

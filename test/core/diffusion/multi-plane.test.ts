@@ -227,7 +227,14 @@ describe('fraction-matched quantisation', () => {
 })
 
 describe('reconstruction pipeline', () => {
-  const params = { ...DEFAULT_PARAMS, shape: [8, 12, 16] as [number, number, number], steps: 10, refine: 1 }
+  const params = {
+    ...DEFAULT_PARAMS,
+    shape: [8, 12, 16] as [number, number, number],
+    steps: 10,
+    refine: 1,
+    guidanceEvery: 1,
+    quantise: 'argmax' as const,
+  }
 
   it('is reproducible from its seed and changes with it', async () => {
     const run = (seed: number, sampler: 'ddpm' | 'ddim') =>

@@ -159,6 +159,7 @@ describe('ONNX Runtime sessions', () => {
       seed: 1,
       steps: 10,
       refine: 0,
+      guidanceEvery: 1,
       provider: 'cpu' as const,
     }
     const off = await reconstructVolume(bundle, { ...params, statsGuidance: 0 })
