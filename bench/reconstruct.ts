@@ -304,7 +304,7 @@ export default async function reconstructBench(ctx: BenchContext) {
   const sweepVolumes = Number(arg(args, 'sweep-volumes') ?? 2)
   const threads = Number(arg(args, 'threads') ?? 2)
   const only = arg(args, 'configs')?.split(',')
-  const defaultName = arg(args, 'default') ?? 'ddim50-vf-guided-every2-match-fractions'
+  const defaultName = arg(args, 'default') ?? 'ddim50-vf-guided-match-fractions'
   const shape: Shape3 = [size, size, size]
 
   // Real references: the training half z < 128 and the unseen half z ≥ 128.

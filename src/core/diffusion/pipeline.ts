@@ -117,8 +117,7 @@ export interface PipelineOptions {
 
 /**
  * Defaults, chosen from measurements (docs/reconstruction.md): DDIM 50 with the axes cycling, guidance
- * toward the training volume fraction at every 2nd step, two refinement rounds, fraction-matched
- * quantisation.
+ * toward the training volume fraction at every step, two refinement rounds, fraction-matched quantisation.
  */
 export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   seed: 0,
@@ -133,7 +132,7 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   statsGuidance: 1,
   s2Weight: 0,
   guidanceMinT: 0,
-  guidanceEvery: 2,
+  guidanceEvery: 1,
   quantise: 'match-fractions',
 }
 
