@@ -72,7 +72,7 @@ export function registerReconstruct(program: Command): void {
     .option('--eta <e>', 'DDIM stochasticity η (default 0)', parseFloatOption('eta', 0, 1))
     .option('--harmonize <n>', 'harmonizing passes per step n_h (default 0)', parseIntOption('harmonize', 0))
     .option('--gamma <g>', 'harmonized/unharmonized blend γ (default 1)', parseFloatOption('gamma', 0, 1))
-    .option('--refine <k>', 'refinement rounds K', parseIntOption('refine', 0))
+    .option('--refine <k>', 'refinement rounds K (default 2)', parseIntOption('refine', 0))
     .option(
       '--guidance <w>',
       'classifier-free guidance weight ω for conditioned bundles (default 1)',
@@ -81,7 +81,7 @@ export function registerReconstruct(program: Command): void {
     .option('--class-label <c>', 'class id for class-conditioned bundles', parseIntOption('class-label', 0))
     .option(
       '--stats-guidance <k>',
-      'strength κ of the guidance toward the training statistics (volume fraction, + S2 with --s2-weight; 0 = off)',
+      'strength κ of the guidance toward the training statistics (volume fraction, + S2 with --s2-weight; default 1, 0 = off)',
       parseFloatOption('stats-guidance', 0, 10),
     )
     .option(
@@ -101,13 +101,17 @@ export function registerReconstruct(program: Command): void {
     )
     .option(
       '--quantise <q>',
-      'argmax, or match-fractions (biased argmax hitting the training phase fractions)',
+      'match-fractions (default: biased argmax hitting the training phase fractions) or argmax',
       oneOf('quantise', ['argmax', 'match-fractions'] as const),
     )
-    .option('--threads <t>', 'ONNX Runtime intra-op threads (0 = one per core)', parseIntOption('threads', 0))
+    .option(
+      '--threads <t>',
+      'ONNX Runtime intra-op threads (default 0 = one per core)',
+      parseIntOption('threads', 0),
+    )
     .option(
       '--provider <p>',
-      `execution provider: ${PROVIDER_CHOICES.join(', ')}`,
+      `execution provider: ${PROVIDER_CHOICES.join(', ')} (default auto)`,
       oneOf('provider', PROVIDER_CHOICES),
     )
     .requiredOption('--out <file>', 'output volume file (format by extension)')

@@ -251,7 +251,8 @@ export async function reconstructWithModel(
   const decodeBatches = batchesPerRound(model, latentDims, f)
   const meanBatches = decodeBatches / 3
   const cfg = labelsByAxis.some((l) => l !== desc.conditioning.nullId) && params.guidanceWeight !== 1 ? 2 : 1
-  const perPass = meanBatches * (cfg * (params.axisMode === 'average' ? 3 : 1) + (guidance ? 2 : 0))
+  const guided = guidance ? 2 / params.guidanceEvery : 0
+  const perPass = meanBatches * (cfg * (params.axisMode === 'average' ? 3 : 1) + guided)
   const mp = new MultiPlaneSampler(model.denoiser, {
     sampler,
     rng,
