@@ -57,6 +57,10 @@ const CONFIGS: Config[] = [
     params: { sampler: 'ddim', steps: 50, axisMode: 'average', statsGuidance: 0 },
   },
   { name: 'ddim50-vf-guided', params: { sampler: 'ddim', steps: 50, statsGuidance: 1 } },
+  {
+    name: 'ddim50-vf-guided-cap2',
+    params: { sampler: 'ddim', steps: 50, statsGuidance: 1, guidanceMaxStep: 2 },
+  },
   { name: 'ddim50-vf-s2-guided', params: { sampler: 'ddim', steps: 50, statsGuidance: 1, s2Weight: 1 } },
   {
     name: 'ddim50-match-fractions',

@@ -66,6 +66,8 @@ export interface ReconstructionParams {
   guidanceMinT: number
   /** Guide at every n-th reverse step only (1 = every step). */
   guidanceEvery: number
+  /** Cap on the RMS per latent element of one guidance step (the Polyak step explodes where the decoder saturates). */
+  guidanceMaxStep: number
   /**
    * Quantisation of the phase probabilities: 'argmax', or 'match-fractions' (biased argmax whose phase
    * fractions equal the training fractions).
@@ -133,6 +135,7 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   s2Weight: 0,
   guidanceMinT: 0,
   guidanceEvery: 1,
+  guidanceMaxStep: 0.5,
   quantise: 'match-fractions',
 }
 
@@ -208,7 +211,7 @@ export function statsGuidanceFor(
     losses,
     params.statsGuidance,
     params.guidanceMinT,
-    undefined,
+    params.guidanceMaxStep,
     params.guidanceEvery,
   )
 }
