@@ -26,6 +26,7 @@ interface ReconstructOptions {
   statsGuidance?: number
   s2Weight?: number
   guidanceEvery?: number
+  guidanceMaxStep?: number
   axisMode?: AxisMode
   quantise?: Quantiser
   threads?: number
@@ -95,6 +96,11 @@ export function registerReconstruct(program: Command): void {
       parseIntOption('guidance-every', 1),
     )
     .option(
+      '--guidance-max-step <s>',
+      'cap on one guidance step, RMS per latent element (default 0.5)',
+      parseFloatOption('guidance-max-step', 0, 100),
+    )
+    .option(
       '--axis-mode <mode>',
       'cycle (one axis per pass), average (ε of all three axes) or z-only (stacked 2D samples, a baseline)',
       oneOf('axis-mode', ['cycle', 'average', 'z-only'] as const),
@@ -144,6 +150,7 @@ export function registerReconstruct(program: Command): void {
             statsGuidance: opts.statsGuidance,
             s2Weight: opts.s2Weight,
             guidanceEvery: opts.guidanceEvery,
+            guidanceMaxStep: opts.guidanceMaxStep,
             axisMode: opts.axisMode,
             quantise: opts.quantise,
             threads: opts.threads,
