@@ -61,6 +61,20 @@ const CONFIGS: Config[] = [
     name: 'ddim50-vf-guided-cap2',
     params: { sampler: 'ddim', steps: 50, statsGuidance: 1, guidanceMaxStep: 2 },
   },
+  {
+    name: 'ddim50-vf-hard-guided',
+    params: { sampler: 'ddim', steps: 50, statsGuidance: 1, guidanceFraction: 'hard' },
+  },
+  {
+    name: 'ddim50-vf-hard-guided-match-fractions',
+    params: {
+      sampler: 'ddim',
+      steps: 50,
+      statsGuidance: 1,
+      guidanceFraction: 'hard',
+      quantise: 'match-fractions',
+    },
+  },
   { name: 'ddim50-vf-s2-guided', params: { sampler: 'ddim', steps: 50, statsGuidance: 1, s2Weight: 1 } },
   {
     name: 'ddim50-match-fractions',

@@ -27,6 +27,7 @@ interface ReconstructOptions {
   s2Weight?: number
   guidanceEvery?: number
   guidanceMaxStep?: number
+  guidanceFraction?: 'soft' | 'hard'
   axisMode?: AxisMode
   quantise?: Quantiser
   threads?: number
@@ -101,6 +102,11 @@ export function registerReconstruct(program: Command): void {
       parseFloatOption('guidance-max-step', 0, 100),
     )
     .option(
+      '--guidance-fraction <f>',
+      'guide the soft (mean probability, default) or hard (argmax) fraction of the decoded planes',
+      oneOf('guidance-fraction', ['soft', 'hard'] as const),
+    )
+    .option(
       '--axis-mode <mode>',
       'cycle (one axis per pass), average (ε of all three axes) or z-only (stacked 2D samples, a baseline)',
       oneOf('axis-mode', ['cycle', 'average', 'z-only'] as const),
@@ -151,6 +157,7 @@ export function registerReconstruct(program: Command): void {
             s2Weight: opts.s2Weight,
             guidanceEvery: opts.guidanceEvery,
             guidanceMaxStep: opts.guidanceMaxStep,
+            guidanceFraction: opts.guidanceFraction,
             axisMode: opts.axisMode,
             quantise: opts.quantise,
             threads: opts.threads,

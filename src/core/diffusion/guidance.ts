@@ -50,17 +50,42 @@ export function phaseMeans(y: PlaneBatch): number[] {
   return sums.map((s) => s / (B * plane))
 }
 
+/** Fraction of pixels of each phase under argmax of y [B, P, H, W] (ties to the lower phase). */
+export function argmaxFractions(y: PlaneBatch): number[] {
+  const [B, P, H, W] = y.dims
+  const plane = H * W
+  const counts = new Array<number>(P).fill(0)
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < plane; i++) {
+      let best = 0
+      for (let p = 1; p < P; p++)
+        if (y.data[(b * P + p) * plane + i] > y.data[(b * P + best) * plane + i]) best = p
+      counts[best]++
+    }
+  }
+  return counts.map((c) => c / (B * plane))
+}
+
+/**
+ * Volume-fraction loss. `hard`: the residual uses the fraction of pixels whose argmax is the phase (what the
+ * labels will show; a softmax decoder's mean probability can sit far from it), with the gradient of the soft
+ * mean as its surrogate (a straight-through estimate).
+ */
 export class VolumeFractionLoss implements PlaneLoss {
   readonly name = 'volumeFraction'
-  constructor(private readonly targets: readonly number[]) {}
+  constructor(
+    private readonly targets: readonly number[],
+    private readonly hard = false,
+  ) {}
 
   evaluate(y: PlaneBatch): { value: number; gradient: Float32Array } {
     const [B, P, H, W] = y.dims
-    if (P !== this.targets.length)
+    if (P !== this.targets.length) {
       throw new Error(`volume-fraction loss has ${this.targets.length} targets, decoder gives ${P} phases`)
+    }
     const plane = H * W
     const n = B * plane
-    const err = phaseMeans(y).map((m, p) => m - this.targets[p])
+    const err = (this.hard ? argmaxFractions(y) : phaseMeans(y)).map((m, p) => m - this.targets[p])
     const gradient = new Float32Array(y.data.length)
     for (let b = 0; b < B; b++) {
       for (let p = 0; p < P; p++) gradient.fill(err[p] / n, (b * P + p) * plane, (b * P + p + 1) * plane)

@@ -66,6 +66,8 @@ export interface ReconstructionParams {
   guidanceMinT: number
   /** Guide at every n-th reverse step only (1 = every step). */
   guidanceEvery: number
+  /** Guide the argmax ('hard', straight-through) or the mean-probability ('soft') fraction of the decode. */
+  guidanceFraction: 'soft' | 'hard'
   /** Cap on the RMS per latent element of one guidance step (the Polyak step explodes where the decoder saturates). */
   guidanceMaxStep: number
   /**
@@ -136,6 +138,7 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   guidanceMinT: 0,
   guidanceEvery: 1,
   guidanceMaxStep: 0.5,
+  guidanceFraction: 'soft',
   quantise: 'match-fractions',
 }
 
@@ -195,7 +198,9 @@ export function statsGuidanceFor(
   const fractions = desc.trainingFractions
   if (!fractions)
     throw new UserError('statistics guidance needs training fractions in stats.json; set it to 0')
-  const losses: WeightedLoss[] = [{ loss: new VolumeFractionLoss(fractions), weight: 1 }]
+  const losses: WeightedLoss[] = [
+    { loss: new VolumeFractionLoss(fractions, params.guidanceFraction === 'hard'), weight: 1 },
+  ]
   if (params.s2Weight > 0) {
     if (!desc.trainingS2)
       throw new UserError('S2 guidance needs S2 curves in stats.json; set its weight to 0')

@@ -42,6 +42,16 @@ describe('guidance losses', () => {
     checkGradient(loss, y, [0, 17, 50, 140, 191])
   })
 
+  it('the hard variant measures argmax fractions and keeps the soft gradient', () => {
+    const hard = new VolumeFractionLoss([0.2, 0.8], true)
+    let count0 = 0
+    for (let b = 0; b < 2; b++)
+      for (let i = 0; i < 48; i++) if (y.data[b * 96 + i] >= y.data[b * 96 + 48 + i]) count0++
+    const e = count0 / 96 - 0.2
+    expect(hard.evaluate(y).value).toBeCloseTo(e * e, 6) // ½ (e² + e²)
+    expect(hard.evaluate(y).gradient[0]).toBeCloseTo(e / 96, 8)
+  })
+
   it('S2 loss is zero on its own curves and has the finite-difference gradient', () => {
     const target = { phase: 0, y: [0.3, 0.2, 0.15, 0.12], x: [0.3, 0.22, 0.18, 0.1] }
     const loss = new TwoPointLoss([target])
