@@ -39,14 +39,15 @@ async function main(): Promise<number> {
     )
     return 1
   }
+  let stage = ''
   process.stderr.write(`reconstructing ${size}³ with ${bundle.id} (${bundle.manifest.name}), seed ${seed}\n`)
   const result = await reconstructVolume(
     bundle,
     { shape: [size, size, size], seed },
     {
       onProgress: (p) => {
-        if (p.step === p.steps)
-          process.stderr.write(`  ${p.stage} done (${(p.fraction * 100).toFixed(0)} %)\n`)
+        if (p.stage !== stage)
+          process.stderr.write(`  ${(stage = p.stage)} (${(p.fraction * 100).toFixed(0)} % done)\n`)
       },
     },
   )
