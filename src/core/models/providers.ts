@@ -56,7 +56,13 @@ function sessionOptions(provider: ProviderName, threads: number): ort.InferenceS
     ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
     // ORT's worker threads spin between operators by default; on a shared or busy CPU that burns cycles the
     // next operator needs. Without spinning the same work takes less CPU time (measured in docs).
-    extra: { session: { intra_op: { allow_spinning: process.env.MICROLAD_ORT_SPIN === '1' ? '1' : '0' } } },
+    // Denormal floats (tiny gradients in decoder_vjp) are flushed to zero: they cost ~100× per operation.
+    extra: {
+      session: {
+        intra_op: { allow_spinning: process.env.MICROLAD_ORT_SPIN === '1' ? '1' : '0' },
+        set_denormal_as_zero: '1',
+      },
+    },
   }
 }
 
