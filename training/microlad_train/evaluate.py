@@ -63,7 +63,7 @@ def autoencoder_accuracy(bundle: str, labels: np.ndarray, phases: int) -> float:
     return correct / labels.size
 
 
-def vjp_finite_difference_errors(bundle: str, labels: np.ndarray, phases: int, rng, h: float = 1e-2) -> list:
+def vjp_finite_difference_errors(bundle: str, labels: np.ndarray, phases: int, rng, h: float = 1e-3) -> list:
     """Relative errors of <decoder_vjp(z, v), d> against central differences, one per direction d."""
     enc, dec, vjp = session(bundle, 'encoder.onnx'), session(bundle, 'decoder.onnx'), session(bundle, 'decoder_vjp.onnx')
     (z,) = enc.run(None, {'x': one_hot(labels[:4], phases)})
@@ -146,7 +146,7 @@ def evaluate(bundle: str, volume: np.ndarray, unseen: tuple, seen: tuple, sample
     return {
         'autoencoderAccuracyUnseen': round(autoencoder_accuracy(bundle, unseen_crops, phases), 5),
         'unseenRegion': {'z': list(unseen), 'crops': len(unseen_crops), 'planes': 'xy, xz, yz'},
-        'vjpVsFiniteDifference': {'maxRelativeError': round(max(vjp_errors), 6), 'directions': len(vjp_errors), 'h': 1e-2},
+        'vjpVsFiniteDifference': {'maxRelativeError': round(max(vjp_errors), 6), 'directions': len(vjp_errors), 'h': 1e-3},
         'samples2D': {
             'sampler': f'DDIM eta=0, {steps} steps, unconditional',
             'count': samples,
