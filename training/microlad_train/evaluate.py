@@ -81,7 +81,11 @@ def vjp_finite_difference_errors(bundle: str, labels: np.ndarray, phases: int, r
 
 
 def ddim_samples(bundle: str, manifest: dict, count: int, steps: int, seed: int) -> np.ndarray:
-    """Quantised decoded DDIM samples uint8 [count, S, S] (unconditional: cond = nullId)."""
+    """Quantised decoded samples uint8 [count, S, S] (unconditional: cond = nullId).
+
+    ``steps`` < T: DDIM (eta = 0) over evenly spaced timesteps; ``steps`` == T: DDPM ancestral sampling with
+    the posterior variance beta~_t = beta_t (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t).
+    """
     den, dec = session(bundle, 'denoiser.onnx'), session(bundle, 'decoder.onnx')
     c, size = manifest['latent']['channels'], manifest['latent']['size']
     alpha_bars = LinearSchedule(
@@ -96,7 +100,13 @@ def ddim_samples(bundle: str, manifest: dict, count: int, steps: int, seed: int)
         a = alpha_bars[t]
         a_prev = alpha_bars[times[i + 1]] if i + 1 < len(times) else 1.0
         z0 = (z - np.sqrt(1 - a) * eps) / np.sqrt(a)
-        z = np.sqrt(a_prev) * z0 + np.sqrt(1 - a_prev) * eps
+        if steps == len(alpha_bars):
+            beta = 1 - a / a_prev
+            mean = (z - beta / np.sqrt(1 - a) * eps) / np.sqrt(1 - beta)
+            noise = rng.standard_normal(z.shape) if t > 0 else 0.0
+            z = mean + np.sqrt(beta * (1 - a_prev) / (1 - a)) * noise
+        else:
+            z = np.sqrt(a_prev) * z0 + np.sqrt(1 - a_prev) * eps
     (y,) = dec.run(None, {'z': z.astype(np.float32)})
     return y.argmax(axis=1).astype(np.uint8)
 
@@ -148,7 +158,7 @@ def evaluate(bundle: str, volume: np.ndarray, unseen: tuple, seen: tuple, sample
         'unseenRegion': {'z': list(unseen), 'crops': len(unseen_crops), 'planes': 'xy, xz, yz'},
         'vjpVsFiniteDifference': {'maxRelativeError': round(max(vjp_errors), 6), 'directions': len(vjp_errors), 'h': 1e-3},
         'samples2D': {
-            'sampler': f'DDIM eta=0, {steps} steps, unconditional',
+            'sampler': ('DDPM ancestral, 1000 steps' if steps == 1000 else f'DDIM eta=0, {steps} steps') + ', unconditional',
             'count': samples,
             'volumeFraction': {str(p): round(float((generated == p).mean()), 4) for p in range(phases)},
             's2ErrorPercent': s2_errors(generated, stats, phases),
