@@ -148,19 +148,22 @@ export function argmaxPhases(probs: Float32Array, phases: number): Uint8Array {
 }
 
 /**
- * Labels whose phase fractions match `targets` (the training fractions): argmax of p_k · exp(b_k) with
- * per-phase biases b found by repeated multiplicative correction b_k += log(target_k / fraction_k). For two
- * phases this is a threshold of the pore probability at the quantile that gives the target fraction; in
- * general it keeps the ranking of voxels by probability and moves only the decision boundaries. A remedy
- * for a fraction drift of the decoded probabilities that costs no network call.
+ * Labels whose phase fractions match `targets` (the training fractions), keeping the ranking of voxels by
+ * probability and moving only the decision boundaries. A remedy for a fraction drift of the decoded
+ * probabilities that costs no network call.
+ * - Two phases: exactly round(target₀ · N) voxels, those with the highest p₀, get phase 0 (a quantile
+ *   threshold; ties broken by voxel order).
+ * - More phases: argmax of p_k · exp(b_k) with per-phase biases from repeated multiplicative correction
+ *   b_k += log(target_k / fraction_k) (approximate).
  */
 export function fractionMatchedLabels(
   probs: Float32Array,
   targets: readonly number[],
-  iterations = 30,
+  iterations = 100,
 ): Uint8Array {
   const P = targets.length
   const n = probs.length / P
+  if (P === 2) return quantileLabels(probs.subarray(0, n), Math.round(targets[0] * n))
   const logp = new Float32Array(probs.length)
   for (let i = 0; i < probs.length; i++) logp[i] = Math.log(Math.max(probs[i], 1e-12))
   const bias = new Float64Array(P)
@@ -188,6 +191,23 @@ export function fractionMatchedLabels(
       bias[p] += Math.log(Math.max(targets[p], 1e-6) / fraction)
     }
     if (worst < 0.5 / n + 1e-4) break
+  }
+  return labels
+}
+
+/** Phase 0 for the `count` voxels with the highest p0 (ties in voxel order), phase 1 elsewhere. */
+function quantileLabels(p0: Float32Array, count: number): Uint8Array {
+  const n = p0.length
+  const labels = new Uint8Array(n).fill(1)
+  if (count <= 0) return labels
+  if (count >= n) return labels.fill(0)
+  const sorted = Float32Array.from(p0).sort()
+  const threshold = sorted[n - count] // the count-th largest value
+  let above = 0
+  for (let i = 0; i < n; i++) if (p0[i] > threshold) above++
+  let ties = count - above
+  for (let i = 0; i < n; i++) {
+    if (p0[i] > threshold || (p0[i] === threshold && ties-- > 0)) labels[i] = 0
   }
   return labels
 }
