@@ -19,6 +19,7 @@ import { linealPath, micro3diffError, twoPointCorrelation, volumeFractions } fro
 import type { AxisCurves } from '../src/core/analysis'
 import { computeTransport } from '../src/core/physics'
 import {
+  DEFAULT_PARAMS,
   reconstructWithModel,
   type ModelDescription,
   type ReconstructionParams,
@@ -222,7 +223,7 @@ async function runConfig(
         makeVolume(shape, r.labels),
         ref,
         shape[0] / 2,
-        diffusivity && r.round === params.refine,
+        diffusivity && r.round === DEFAULT_PARAMS.refine,
       ),
     }))
     const last = rounds[rounds.length - 1].quality
