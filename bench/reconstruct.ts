@@ -78,6 +78,21 @@ const CONFIGS: Config[] = [
   },
   { name: 'ddim50-vf-s2-guided', params: { sampler: 'ddim', steps: 50, statsGuidance: 1, s2Weight: 1 } },
   {
+    name: 'ddim50-vf-s2-guided-match-fractions',
+    params: { sampler: 'ddim', steps: 50, statsGuidance: 1, s2Weight: 1, quantise: 'match-fractions' },
+  },
+  {
+    name: 'ddim50-vf-s2-guided-every2-match-fractions',
+    params: {
+      sampler: 'ddim',
+      steps: 50,
+      statsGuidance: 1,
+      s2Weight: 1,
+      guidanceEvery: 2,
+      quantise: 'match-fractions',
+    },
+  },
+  {
     name: 'ddim50-match-fractions',
     params: { sampler: 'ddim', steps: 50, statsGuidance: 0, quantise: 'match-fractions' },
   },
@@ -323,7 +338,7 @@ export default async function reconstructBench(ctx: BenchContext) {
   const sweepVolumes = Number(arg(args, 'sweep-volumes') ?? 2)
   const threads = Number(arg(args, 'threads') ?? 2)
   const only = arg(args, 'configs')?.split(',')
-  const defaultName = arg(args, 'default') ?? 'ddim50-vf-guided-match-fractions'
+  const defaultName = arg(args, 'default') ?? 'ddim50-vf-s2-guided-match-fractions'
   const shape: Shape3 = [size, size, size]
 
   // Real references: the training half z < 128 and the unseen half z ≥ 128.

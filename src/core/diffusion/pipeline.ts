@@ -120,8 +120,9 @@ export interface PipelineOptions {
 }
 
 /**
- * Defaults, chosen from measurements (docs/reconstruction.md): DDIM 50 with the axes cycling, guidance
- * toward the training volume fraction at every step, two refinement rounds, fraction-matched quantisation.
+ * Defaults, chosen from the Berea measurements (docs/reconstruction.md): DDIM 50 with the axes cycling,
+ * guidance toward the training volume fraction and S2 at every step, one refinement round (more rounds
+ * erode the pores), fraction-matched quantisation.
  */
 export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   seed: 0,
@@ -130,11 +131,11 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   eta: 0,
   harmonize: 0,
   gamma: 1,
-  refine: 2,
+  refine: 1,
   guidanceWeight: 1,
   axisMode: 'cycle',
   statsGuidance: 1,
-  s2Weight: 0,
+  s2Weight: 1,
   guidanceMinT: 0,
   guidanceEvery: 1,
   guidanceMaxStep: 0.5,
