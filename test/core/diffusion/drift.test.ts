@@ -41,6 +41,7 @@ async function run(params: Partial<ReconstructionParams>) {
     refine: 0,
     statsGuidance: 0,
     guidanceEvery: 1,
+    s2Weight: 0,
     quantise: 'argmax',
     ...params,
   })

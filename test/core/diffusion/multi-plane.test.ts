@@ -247,6 +247,7 @@ describe('reconstruction pipeline', () => {
     steps: 10,
     refine: 1,
     guidanceEvery: 1,
+    s2Weight: 0,
     quantise: 'argmax' as const,
   }
 

@@ -160,6 +160,7 @@ describe('ONNX Runtime sessions', () => {
       steps: 10,
       refine: 0,
       guidanceEvery: 1,
+      s2Weight: 0,
       provider: 'cpu' as const,
     }
     const off = await reconstructVolume(bundle, { ...params, statsGuidance: 0 })
