@@ -143,6 +143,7 @@ def real_patches(volume: np.ndarray, z_lo: int, z_hi: int, size: int, count: int
 
 
 def evaluate(bundle: str, volume: np.ndarray, unseen: tuple, seen: tuple, samples: int, steps: int) -> dict:
+    """All checks of the module docstring; ``steps`` equal to the schedule's T selects DDPM sampling."""
     with open(os.path.join(bundle, 'manifest.json')) as f:
         manifest = json.load(f)
     with open(os.path.join(bundle, 'stats.json')) as f:
@@ -158,7 +159,7 @@ def evaluate(bundle: str, volume: np.ndarray, unseen: tuple, seen: tuple, sample
         'unseenRegion': {'z': list(unseen), 'crops': len(unseen_crops), 'planes': 'xy, xz, yz'},
         'vjpVsFiniteDifference': {'maxRelativeError': round(max(vjp_errors), 6), 'directions': len(vjp_errors), 'h': 1e-3},
         'samples2D': {
-            'sampler': ('DDPM ancestral, 1000 steps' if steps == 1000 else f'DDIM eta=0, {steps} steps') + ', unconditional',
+            'sampler': f"{'DDPM ancestral' if steps == manifest['schedule']['T'] else 'DDIM eta=0'}, {steps} steps, unconditional",
             'count': samples,
             'volumeFraction': {str(p): round(float((generated == p).mean()), 4) for p in range(phases)},
             's2ErrorPercent': s2_errors(generated, stats, phases),
