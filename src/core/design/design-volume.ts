@@ -117,6 +117,11 @@ function s2CurvesFor(
   return referenceS2(params.s2Reference, phases, Math.floor(imageSize / 2))
 }
 
+/** The entries of an options object that are not undefined. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
 /** Inverse design of a labelled start volume with a model (see the module comment). */
 export async function designWithModel(
   model: LatentDiffusionModel,
@@ -131,10 +136,11 @@ export async function designWithModel(
   latentDimsFor(shape, model)
   if (params.targets.length === 0) throw new UserError('give at least one --target')
   if (!model.decoderVjp) throw new UserError("inverse design needs the bundle's decoder_vjp graph")
-  const sds: SdsParams = { ...DEFAULT_SDS_PARAMS, ...params.sds }
+  // Options left undefined by a caller (e.g. a CLI flag not given) keep their defaults.
+  const sds: SdsParams = { ...DEFAULT_SDS_PARAMS, ...definedOnly(params.sds ?? {}) }
   const dims: GridDims = [P, shape[0], shape[1], shape[2]]
   const probs = oneHot(start, P)
-  const weights = { vf: 1, s2: 1, ssa: 1, diffusivity: 1, ...params.weights }
+  const weights = { vf: 1, s2: 1, ssa: 1, diffusivity: 1, ...definedOnly(params.weights ?? {}) }
   const s2Curves = s2CurvesFor(desc, params, P, Math.min(shape[1], shape[2]))
   const terms: WeightedTerm[] = []
   const diffusivity: DiffusivityTerm[] = []
