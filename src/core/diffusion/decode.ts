@@ -7,7 +7,7 @@
  * what the VAE can represent), the three axes reading the same volume and their results averaged.
  * Quantisation: argmax over phases.
  */
-import { batchSizeFor, type LatentDiffusionModel, type PlaneBatch } from './networks'
+import { batchSizeFor, phaseSums, type LatentDiffusionModel, type PlaneBatch } from './networks'
 import {
   accumulatePlanes,
   extractPlanes,
@@ -25,22 +25,6 @@ export interface DecodedVolume {
   dims: GridDims
   /** Mean probability per phase of each axis's decode (z, y, x) before averaging: the per-axis drift. */
   axisFractions: number[][]
-}
-
-/** Mean of each channel of a batch [B, P, H, W]. */
-function channelSums(batch: PlaneBatch): number[] {
-  const [B, P, H, W] = batch.dims
-  const plane = H * W
-  const sums = new Array<number>(P).fill(0)
-  for (let b = 0; b < B; b++) {
-    for (let p = 0; p < P; p++) {
-      const off = (b * P + p) * plane
-      let s = 0
-      for (let i = 0; i < plane; i++) s += batch.data[off + i]
-      sums[p] += s
-    }
-  }
-  return sums
 }
 
 /** `onBatch` is called after every network batch (for progress and cancellation). */
@@ -71,7 +55,7 @@ export async function decodeThreeAxes(
       const y = await model.decoder.decode(z)
       checkDecoded(y, count, P, h * f, w * f)
       accumulatePlanes(probs, dims, axis, y.data, start, count, f, 1 / 3)
-      channelSums(y).forEach((s, p) => (sums[p] += s * f))
+      phaseSums(y).forEach((s, p) => (sums[p] += s * f))
       onBatch(axis)
     }
     axisFractions.push(sums.map((s) => s / voxels))

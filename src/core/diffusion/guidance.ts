@@ -19,7 +19,7 @@
  *   S2 and its gradient come from core/analysis (s2LossGradient).
  */
 import { s2LossGradient } from '../analysis/gradients'
-import type { DecoderVjp, LatentDecoder, PlaneBatch } from './networks'
+import { phaseSums, type DecoderVjp, type LatentDecoder, type PlaneBatch } from './networks'
 import type { AxisIndex } from './planes'
 import type { ReverseStep } from './samplers'
 
@@ -36,18 +36,8 @@ export interface PlaneLoss {
 
 /** Mean of each phase channel of y [B, P, H, W]. */
 export function phaseMeans(y: PlaneBatch): number[] {
-  const [B, P, H, W] = y.dims
-  const plane = H * W
-  const sums = new Array<number>(P).fill(0)
-  for (let b = 0; b < B; b++) {
-    for (let p = 0; p < P; p++) {
-      const off = (b * P + p) * plane
-      let s = 0
-      for (let i = 0; i < plane; i++) s += y.data[off + i]
-      sums[p] += s
-    }
-  }
-  return sums.map((s) => s / (B * plane))
+  const [B, , H, W] = y.dims
+  return phaseSums(y).map((s) => s / (B * H * W))
 }
 
 /** Fraction of pixels of each phase under argmax of y [B, P, H, W] (ties to the lower phase). */

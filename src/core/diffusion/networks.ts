@@ -9,6 +9,22 @@ export interface PlaneBatch {
   dims: [number, number, number, number]
 }
 
+/** Sum of each channel of a batch [B, P, H, W] over the batch and the plane. */
+export function phaseSums(batch: PlaneBatch): number[] {
+  const [B, P, H, W] = batch.dims
+  const plane = H * W
+  const sums = new Array<number>(P).fill(0)
+  for (let b = 0; b < B; b++) {
+    for (let p = 0; p < P; p++) {
+      const off = (b * P + p) * plane
+      let s = 0
+      for (let i = 0; i < plane; i++) s += batch.data[off + i]
+      sums[p] += s
+    }
+  }
+  return sums
+}
+
 export interface LatentDenoiser {
   /** ε̂(z_t, t, cond): the noise in a batch of noisy latent planes, all at timestep t. */
   predictNoise(zt: PlaneBatch, t: number, cond: Int32Array): Promise<PlaneBatch>
