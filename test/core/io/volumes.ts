@@ -1,15 +1,9 @@
+import { createRandom } from '../../../src/core/synth/random'
 import { makeVolume, type Volume } from '../../../src/core/volume/volume'
 
-/** Deterministic pseudo-random generator (mulberry32) so fixtures are the same on every run. */
+/** Deterministic uniform generator (the project's mulberry32) so fixtures are the same on every run. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return createRandom(seed).uniform
 }
 
 /** Random labels 0..phases-1, shape [nz, ny, nx], spacing [2, 3, 4] um unless given. */

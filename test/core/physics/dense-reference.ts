@@ -4,17 +4,12 @@
  * does not change the flux), the matrix is dense and solved by Gaussian elimination with partial
  * pivoting. Used to cross-check the multigrid-CG solver.
  */
+import { createRandom } from '../../../src/core/synth/random'
 import type { Axis, Shape3 } from '../../../src/core/volume/volume'
 
+/** Deterministic uniform generator (the project's mulberry32) so fixtures are the same on every run. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return createRandom(seed).uniform
 }
 
 export function denseEffectiveConductivity(
