@@ -7,12 +7,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBackend, type Backend } from '../../src/main/backend'
-import { forkLauncher } from '../../src/main/jobs/launcher'
-import { startWebHost, type WebHost } from '../../src/host/server'
+import type { Backend } from '../../src/main/backend'
+import type { WebHost } from '../../src/host/server'
 import type { JobInfo } from '../../src/shared/dto'
 import { SHARED_DATA, tempDir } from '../helpers'
-import { RENDERER_DIR, SCREENSHOTS, e2eMissing, launchChromium } from './browser'
+import { SCREENSHOTS, e2eMissing, startE2eSession, type E2eSession } from './browser'
 
 const missing = e2eMissing()
 if (missing && process.env.CI) throw new Error(`end-to-end tests cannot run on CI: ${missing}`)
@@ -70,25 +69,18 @@ describe.skipIf(missing !== null)(
     let backend: Backend
     let host: WebHost
     let browser: Browser
+    let session: E2eSession | undefined
     const t = tempDir('microlad-app-flow-')
     const shot = (page: Page, name: string) =>
       page.screenshot({ path: path.join(SCREENSHOTS, `app-${name}.png`) })
 
     beforeAll(async () => {
-      backend = createBackend({
-        userDataDir: path.join(t.dir, 'user'),
-        transport: 'web',
-        launcher: forkLauncher(path.resolve(__dirname, '../../src/main/jobs/job-process.ts')),
-        volumeUrl: (id) => `/vox/volumes/${id}`,
-      })
-      host = await startWebHost(backend, { port: 0, rendererDir: RENDERER_DIR })
-      browser = await launchChromium()
+      session = await startE2eSession(t.dir)
+      ;({ backend, host, browser } = session)
     })
 
     afterAll(async () => {
-      await browser?.close()
-      await host?.close()
-      backend?.app.closeProject()
+      await session?.close()
       t.cleanup()
     })
 

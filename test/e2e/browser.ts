@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
+import { createBackend, type Backend } from '../../src/main/backend'
+import { forkLauncher } from '../../src/main/jobs/launcher'
+import { startWebHost, type WebHost } from '../../src/host/server'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const RENDERER_DIR = path.resolve(__dirname, '..', '..', 'out', 'renderer')
@@ -31,4 +34,34 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   })
+}
+
+export interface E2eSession {
+  backend: Backend
+  host: WebHost
+  browser: Browser
+  /** Close the browser, the host and the open project (the caller removes `dir`). */
+  close(): Promise<void>
+}
+
+/** A web host on a free loopback port over a backend whose user data lives in `dir`, plus headless Chromium. */
+export async function startE2eSession(dir: string): Promise<E2eSession> {
+  const backend = createBackend({
+    userDataDir: path.join(dir, 'user'),
+    transport: 'web',
+    launcher: forkLauncher(path.resolve(__dirname, '../../src/main/jobs/job-process.ts')),
+    volumeUrl: (id) => `/vox/volumes/${id}`,
+  })
+  const host = await startWebHost(backend, { port: 0, rendererDir: RENDERER_DIR })
+  const browser = await launchChromium()
+  return {
+    backend,
+    host,
+    browser,
+    async close() {
+      await browser.close()
+      await host.close()
+      backend.app.closeProject()
+    },
+  }
 }
