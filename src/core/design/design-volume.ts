@@ -16,6 +16,7 @@ import type { GridDims } from '../diffusion/planes'
 import { makeNoiseSchedule } from '../diffusion/schedule'
 import type { ModelBundle } from '../models/bundle'
 import { openBundleModel } from '../models/onnx-model'
+import { definedOnly } from '../options'
 import type { ProviderChoice, ProviderName } from '../models/providers'
 import { DEFAULT_RUN_SETTINGS, reconstructVolume } from '../models/reconstruct'
 import { trainingS2 } from '../models/stats'
@@ -115,11 +116,6 @@ function s2CurvesFor(
   }
   if (!params.s2Reference) throw new UserError(`s2=${t.source.file}: the reference volume was not read`)
   return referenceS2(params.s2Reference, phases, Math.floor(imageSize / 2))
-}
-
-/** The entries of an options object that are not undefined. */
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 /** Inverse design of a labelled start volume with a model (see the module comment). */

@@ -5,6 +5,7 @@
  * returns the labelled volume with everything a run record needs (provider, timings, resolved parameters).
  */
 import { UserError } from '../errors'
+import { definedOnly } from '../options'
 import {
   DEFAULT_PARAMS,
   reconstructWithModel,
@@ -59,8 +60,7 @@ export const DEFAULT_RUN_SETTINGS = {
 }
 
 export function resolveParams(params: ReconstructVolumeParams): ResolvedParams {
-  const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined))
-  const resolved = { ...DEFAULT_PARAMS, ...DEFAULT_RUN_SETTINGS, ...defined } as ResolvedParams
+  const resolved = { ...DEFAULT_PARAMS, ...DEFAULT_RUN_SETTINGS, ...definedOnly(params) } as ResolvedParams
   if (resolved.sampler === 'ddpm' && params.steps === undefined) delete resolved.steps
   return resolved
 }
