@@ -90,6 +90,7 @@ export class AppContext {
       {
         job: (info) => emit('job', info),
         log: (jobId, line) => emit('job.log', { jobId, line }),
+        history: (jobId, entries) => emit('job.history', { jobId, entries }),
         outputsRecorded: () => emit('project.changed', { what: 'volumes' }),
       },
       () => {

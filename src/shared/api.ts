@@ -7,7 +7,9 @@ import { z } from 'zod'
 import {
   AppInfo,
   DatasetInfo,
+  DesignHistoryEntry,
   FileFormat,
+  GenerateDefaults,
   JobInfo,
   JobKind,
   MeasurementInfo,
@@ -48,6 +50,8 @@ export const apiMethods = {
   'volumes.delete': method(Id, z.null()),
 
   'models.list': method(Empty, z.array(ModelInfo)),
+  /** The core's default reconstruction and design parameters (the Generate view's form). */
+  'models.defaults': method(Empty, GenerateDefaults),
 
   'measurements.list': method(
     z.object({ volumeId: z.number().int().positive() }).strict(),
@@ -81,6 +85,8 @@ export const apiEvents = {
   job: JobInfo,
   /** A job wrote a line to its log. */
   'job.log': z.object({ jobId: z.number().int(), line: z.string() }),
+  /** A design job logged new entries of its per-term loss history (live loss curves). */
+  'job.history': z.object({ jobId: z.number().int(), entries: z.array(DesignHistoryEntry) }),
   /** Project contents changed (a volume, dataset or measurement was added or removed). */
   'project.changed': z.object({ what: z.enum(['project', 'datasets', 'volumes', 'measurements', 'models']) }),
 } as const

@@ -132,8 +132,40 @@ export const ModelInfo = z.object({
   conditioning: z.string().nullable(),
   licence: z.string().nullable(),
   training: z.record(z.string(), z.unknown()).nullable(),
+  /** Condition labels (planes or classes) of a conditioned bundle. */
+  conditioningLabels: z.array(z.string()).optional(),
+  /** Latent factor f: every side of a volume must be a multiple of it. */
+  latentFactor: z.number().int().positive().nullable().optional(),
+  /** Diffusion steps T of the schedule (DDPM's default number of reverse steps). */
+  diffusionSteps: z.number().int().positive().nullable().optional(),
+  /** Mean volume fraction of each phase over the training images (stats.json). */
+  trainingFractions: z.array(z.number()).nullable().optional(),
 })
 export type ModelInfo = z.infer<typeof ModelInfo>
+
+/** The core's defaults for the Generate view: reconstruction (DEFAULT_PARAMS) and design (DEFAULT_SDS_PARAMS). */
+export const GenerateDefaults = z.object({
+  reconstruct: z.object({
+    seed: z.number().int(),
+    sampler: z.enum(['ddim', 'ddpm']),
+    steps: z.number().int(),
+    harmonize: z.number().int(),
+    gamma: z.number(),
+    refine: z.number().int(),
+    guidanceWeight: z.number(),
+  }),
+  design: z.object({ steps: z.number().int(), batch: z.number().int() }),
+})
+export type GenerateDefaults = z.infer<typeof GenerateDefaults>
+
+/** One entry of a design job's loss history: each term's loss ℓ_k (before weights) and its batch measure. */
+export const DesignHistoryEntry = z.object({
+  step: z.number().int(),
+  seconds: z.number(),
+  losses: z.record(z.string(), z.number()),
+  measures: z.record(z.string(), z.number()),
+})
+export type DesignHistoryEntry = z.infer<typeof DesignHistoryEntry>
 
 /** A volume file format the backend reads or writes (core/io SUPPORTED_FORMATS). */
 export const FileFormat = z.object({

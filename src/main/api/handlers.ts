@@ -3,7 +3,10 @@
  */
 import os from 'node:os'
 import { SUPPORTED_FORMATS } from '../../core/io'
+import { DEFAULT_SDS_PARAMS } from '../../core/design/sds'
+import { DEFAULT_PARAMS } from '../../core/diffusion/pipeline'
 import { discoverBundles } from '../../core/models/bundle'
+import { trainingFractions } from '../../core/models/stats'
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/api'
 import type { VolumeInfo } from '../../shared/dto'
 import type { AppContext } from '../app-context'
@@ -80,6 +83,10 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
               conditioning: b.bundle.manifest.conditioning.kind,
               licence: b.bundle.manifest.licence,
               training: b.bundle.manifest.training,
+              conditioningLabels: b.bundle.manifest.conditioning.labels.map(String),
+              latentFactor: b.bundle.manifest.latent.factor,
+              diffusionSteps: b.bundle.manifest.schedule.T,
+              trainingFractions: trainingFractions(b.bundle.stats),
             }
           : {
               id: b.id,
@@ -98,13 +105,40 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
             },
       ),
 
+    'models.defaults': () => ({
+      reconstruct: {
+        seed: DEFAULT_PARAMS.seed,
+        sampler: DEFAULT_PARAMS.sampler,
+        steps: DEFAULT_PARAMS.steps ?? 50,
+        harmonize: DEFAULT_PARAMS.harmonize,
+        gamma: DEFAULT_PARAMS.gamma,
+        refine: DEFAULT_PARAMS.refine,
+        guidanceWeight: DEFAULT_PARAMS.guidanceWeight,
+      },
+      design: { steps: DEFAULT_SDS_PARAMS.steps, batch: DEFAULT_SDS_PARAMS.batch },
+    }),
+
     'measurements.list': ({ volumeId }) => app.requireProject().listMeasurements(volumeId),
 
     'io.formats': () => SUPPORTED_FORMATS.map((f) => ({ ...f, extensions: [...f.extensions] })),
 
     'jobs.list': () => app.requireProject().listJobs(),
     'jobs.get': ({ id }) => app.requireRunner().info(id),
-    'jobs.start': ({ kind, params }) => app.requireRunner().start(kind, params),
+    'jobs.start': ({ kind, params }) =>
+      app.requireRunner().start(kind, kind === 'design' ? resolveVolumeTargets(app, params) : params),
     'jobs.cancel': ({ id }) => app.requireRunner().cancel(id),
   }
+}
+
+/**
+ * A design job's `s2=volume:ID` target (the S2 of a project volume or dataset image) becomes `s2=FILE` with
+ * the volume's path: the job process never reads the database, and the recorded parameters say which file.
+ */
+function resolveVolumeTargets(app: AppContext, params: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(params.targets)) return params
+  const targets = params.targets.map((t: unknown) => {
+    const m = typeof t === 'string' ? /^s2=volume:(\d+)$/.exec(t.trim()) : null
+    return m ? `s2=${app.requireProject().getVolume(Number(m[1])).path}` : t
+  })
+  return { ...params, targets }
 }

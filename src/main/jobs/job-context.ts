@@ -2,6 +2,7 @@ import path from 'node:path'
 import { UserError } from '../../core/errors'
 import { writeVolume } from '../../core/io'
 import { defaultPhases, phaseCount, type Volume } from '../../core/volume/volume'
+import type { DesignHistoryEntry } from '../../shared/dto'
 import type { JobOutcome, ProducedVolume } from './protocol'
 
 export interface JobContext {
@@ -11,6 +12,8 @@ export interface JobContext {
   settings: { threads?: number; provider?: string }
   progress(fraction: number, message?: string): void
   log(line: string): void
+  /** Report new loss-history entries of a design job (forwarded live as the `job.history` event). */
+  history(entries: DesignHistoryEntry[]): void
 }
 
 export type JobHandler = (params: Record<string, unknown>, ctx: JobContext) => Promise<JobOutcome>

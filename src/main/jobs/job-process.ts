@@ -46,6 +46,9 @@ async function run(raw: unknown): Promise<void> {
     log(line) {
       send({ type: 'log', line })
     },
+    history(entries) {
+      if (entries.length > 0) send({ type: 'history', entries })
+    },
   }
   const outcome = await handler(msg.params, ctx)
   send({ type: 'done', outcome })

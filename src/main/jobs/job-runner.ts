@@ -4,7 +4,7 @@
  * clients. A job process that crashes or is killed marks its job failed; the app keeps working.
  */
 import { UserError, errorMessage } from '../../core/errors'
-import type { JobInfo, JobKind } from '../../shared/dto'
+import type { DesignHistoryEntry, JobInfo, JobKind } from '../../shared/dto'
 import { nowIso } from '../db/database'
 import type { Project } from '../project/project'
 import type { JobLauncher, JobProcessHandle } from './launcher'
@@ -13,6 +13,8 @@ import { JobMessage, JobOutcome } from './protocol'
 export interface JobRunnerEvents {
   job(info: JobInfo): void
   log(jobId: number, line: string): void
+  /** New loss-history entries of a design job. */
+  history?(jobId: number, entries: DesignHistoryEntry[]): void
   outputsRecorded(jobId: number): void
 }
 
@@ -178,6 +180,9 @@ export class JobRunner {
       }
       case 'log':
         this.events.log(a.id, msg.line)
+        break
+      case 'history':
+        this.events.history?.(a.id, msg.entries)
         break
       case 'done':
         this.recordOutcome(a, msg.outcome)

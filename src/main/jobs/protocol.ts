@@ -3,7 +3,7 @@
  * process is separate code that may crash or misbehave, and a bad message must not corrupt the project.
  */
 import { z } from 'zod'
-import { JobKind, VolumeInfo } from '../../shared/dto'
+import { DesignHistoryEntry, JobKind, VolumeInfo } from '../../shared/dto'
 
 export const RunJobMessage = z.object({
   type: z.literal('run'),
@@ -70,6 +70,8 @@ export const JobMessage = z.discriminatedUnion('type', [
     message: z.string().optional(),
   }),
   z.object({ type: z.literal('log'), line: z.string() }),
+  /** New entries of a design job's per-term loss history, sent as they are logged (live loss curves). */
+  z.object({ type: z.literal('history'), entries: z.array(DesignHistoryEntry).max(1000) }),
   z.object({ type: z.literal('done'), outcome: JobOutcome }),
   z.object({ type: z.literal('error'), message: z.string(), userError: z.boolean() }),
 ])

@@ -7,7 +7,9 @@ import { UserError } from '../../core/errors'
 import { readVolume } from '../../core/io'
 import { resolveBundle } from '../../core/models/bundle'
 import { reconstructVolume } from '../../core/models/reconstruct'
-import { designVolume } from '../../core/design/design-volume'
+import { designVolume, referenceS2 } from '../../core/design/design-volume'
+import type { HistoryEntry, SdsControl } from '../../core/design/sds'
+import { trainingS2 } from '../../core/models/stats'
 import { parseTarget, parseWeights } from '../../core/design/targets'
 import { computeTransport } from '../../core/physics'
 import { SYNTH_KINDS, synthesize, type SynthKind } from '../../core/synth'
@@ -124,6 +126,7 @@ export const reconstructJob: JobHandler = async (params, ctx) => {
       gamma: optionalNum(params, 'gamma'),
       refine: optionalNum(params, 'refine'),
       guidanceWeight: optionalNum(params, 'guidanceWeight'),
+      classLabel: optionalNum(params, 'classLabel'),
       threads: ctx.settings.threads,
       provider: (ctx.settings.provider as never) ?? undefined,
     },
@@ -182,6 +185,15 @@ export const designJob: JobHandler = async (params, ctx) => {
   )
   const s2 = targets.find((t) => t.kind === 's2')
   const seed = optionalNum(params, 'seed') ?? 0
+  const s2Reference =
+    s2?.kind === 's2' && s2.source !== 'training' ? await readVolume(s2.source.file) : undefined
+  // Live loss curves: each history entry goes to the app as it is logged (the `job.history` event).
+  const control: SdsControl & { onHistory?: (entry: HistoryEntry) => void } = {
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress(p.fraction, `${p.stage} ${p.step}/${p.steps}`),
+    onHistory: (e) =>
+      ctx.history([{ step: e.step, seconds: e.seconds, losses: e.losses, measures: e.measures }]),
+  }
   const r = await designVolume(
     bundle,
     {
@@ -191,21 +203,51 @@ export const designJob: JobHandler = async (params, ctx) => {
           : { shape: shapeParam(params), seed },
       targets,
       weights: parseWeights(strings('weights')),
-      s2Reference:
-        s2?.kind === 's2' && s2.source !== 'training' ? await readVolume(s2.source.file) : undefined,
-      sds: { steps: optionalNum(params, 'steps'), seed },
+      s2Reference,
+      sds: { steps: optionalNum(params, 'steps'), batch: optionalNum(params, 'batch'), seed },
       threads: ctx.settings.threads,
       provider: (ctx.settings.provider as never) ?? undefined,
     },
-    { signal: ctx.signal, onProgress: (p) => ctx.progress(p.fraction, `${p.stage} ${p.step}/${p.steps}`) },
+    control,
   )
   const produced = await saveProjectVolume(ctx, r.volume, `${r.model.id}-design`, 'design', {
     phases: bundle.manifest.phases,
   })
   const summary = { provider: r.provider, timings: r.timings, targets: r.outcomes, history: r.history }
+  // What Results shows beside the volume: the targets, before/after and why a target was not reached, and
+  // the S2 curves aimed at (and the bundle's training curves) per phase along rows (y) and columns (x).
+  const training = trainingS2(bundle.stats)
+  const design = {
+    targets: strings('targets'),
+    weights: strings('weights'),
+    outcomes: r.outcomes,
+    before: r.before,
+    after: r.after,
+    fractionsBefore: r.fractionsBefore,
+    fractionsAfter: r.fractionsAfter,
+    s2Target: s2
+      ? s2Reference
+        ? referenceS2(
+            s2Reference,
+            bundle.manifest.phases.length,
+            Math.floor(Math.min(r.volume.shape[1], r.volume.shape[2]) / 2),
+          ).map(({ phase, y, x }) => ({ phase, y, x }))
+        : training.map((c, phase) => ({ phase, ...c }))
+      : null,
+    trainingS2: training.map((c, phase) => ({ phase, ...c })),
+    sds: r.sds,
+  }
   return {
     result: summary,
     volumes: [produced],
-    run: { model: r.model.id, modelSha256: r.model.manifestSha256, params: r.sds, seed, timings: r.timings },
+    measurements: [{ volumeIndex: 0, kind: 'design', params: { targets: design.targets }, result: design }],
+    run: {
+      model: r.model.id,
+      modelSha256: r.model.manifestSha256,
+      params: r.sds,
+      seed,
+      targets: design.targets,
+      timings: r.timings,
+    },
   }
 }
