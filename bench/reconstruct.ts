@@ -1,18 +1,26 @@
 /**
- * `npm run bench -- reconstruct [--model ID|PATH] [--size N] [--volumes N] [--sweep-volumes N]
- *  [--configs a,b,…] [--threads T] [--no-ddpm]`
+ * `npm run bench -- reconstruct [--model ID|PATH] [--data DIR] [--size N] [--volumes N] [--sweep-volumes N]
+ *  [--configs a,b,…] [--ensemble-only] [--params JSON] [--tag T] [--save DIR] [--first-seed S] [--threads T]
+ *  [--no-ddpm]`
  *
- * Speed and quality of reconstruction with a bundle trained on the Berea sandstone's training half (z < 128
- * of ../shared/data/3d-berea-sandstone), against real 64³ subvolumes of that half:
+ * Speed and quality of reconstruction with a shipped bundle against the real volume it was trained on. The
+ * bundle's manifest names the training region (`training.region[0].region.z`: z < 128 of
+ * ../shared/data/3d-berea-sandstone, z < 125 of ../shared/data/3d-nmc-cathode-nrel); the rest of the volume
+ * along z is the unseen half. For every phase:
  * - per configuration (sampler × steps × n_h × remedy) and per refinement round K ∈ {0, 1, 2, 5}: wall time
- *   per stage, pore volume fraction (labels) and each axis's decoded fraction (the multi-plane drift),
- *   Micro3Diff S2 error per axis against the training half and the unseen half (z ≥ 128), lineal-path
- *   error against the training half;
- * - for the default configuration, an ensemble of `--volumes` volumes with pore relative diffusivity along
- *   z, y, x, beside the same numbers for `--volumes` real subvolumes drawn from the training half.
- * All curves are of the pore phase (0), non-periodic, r = 0 … N/2.
+ *   per stage, volume fraction (labels) and each axis's decoded fraction (the multi-plane drift),
+ *   Micro3Diff S2 error per axis against the training half and the unseen half, lineal-path error against
+ *   the training half;
+ * - for the default configuration (`--ensemble-only`: only it), an ensemble of `--volumes` volumes (seeds
+ *   100, 101, …) with the relative diffusivity of the transport phases along z, y, x, beside the same numbers
+ *   for `--volumes` real subvolumes drawn at random from the training half.
+ * All curves are non-periodic, r = 0 … N/2. `--params` overrides parameters of the ensemble's configuration
+ * (same seeds, for before/after comparisons), `--tag` names the run, `--save DIR` writes each generated
+ * volume's labels (uint8) and phase probabilities (float32 [P, Z, Y, X]) there. Besides bench/results/reconstruct.json
+ * (written by bench/index.ts), the result goes to bench/results/reconstruct-<bundle>[-<tag>].json, and a
+ * partial result is rewritten after every ensemble volume (…partial.json) so a killed run is not lost.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { linealPath, micro3diffError, twoPointCorrelation, volumeFractions } from '../src/core/analysis'
@@ -32,9 +40,15 @@ import { SeededRandom } from '../src/core/diffusion/random'
 import { makeVolume, type Axis, type Shape3, type Volume } from '../src/core/volume/volume'
 import type { BenchContext } from './index'
 
-const BEREA = path.resolve(__dirname, '..', '..', 'shared', 'data', '3d-berea-sandstone')
-const PORE = 0
+const DATA = path.resolve(__dirname, '..', '..', 'shared', 'data')
+const RESULTS = path.join(__dirname, 'results')
 const ROUNDS = [0, 1, 2, 5]
+
+/** Real volume of each shipped bundle and the phases whose relative diffusivity is measured. */
+const DATASETS: Record<string, { dir: string; transportPhases: number[] }> = {
+  'berea-sandstone': { dir: '3d-berea-sandstone', transportPhases: [0] },
+  'nmc-cathode': { dir: '3d-nmc-cathode-nrel', transportPhases: [0, 1, 2] },
+}
 
 interface Config {
   name: string
@@ -111,9 +125,9 @@ function arg(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined
 }
 
-function loadBerea(): Volume {
-  const meta = JSON.parse(readFileSync(path.join(BEREA, 'meta.json'), 'utf8')) as { shape: Shape3 }
-  return makeVolume(meta.shape, new Uint8Array(readFileSync(path.join(BEREA, 'volume.raw'))))
+function loadVolume(dir: string): Volume {
+  const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { shape: Shape3 }
+  return makeVolume(meta.shape, new Uint8Array(readFileSync(path.join(dir, 'volume.raw'))))
 }
 
 function crop(vol: Volume, z0: number, y0: number, x0: number, shape: Shape3): Volume {
@@ -129,7 +143,14 @@ function crop(vol: Volume, z0: number, y0: number, x0: number, shape: Shape3): V
   return makeVolume(shape, out)
 }
 
-interface References {
+/** The training half along z named by the bundle's manifest (first region), else the first half. */
+function trainingZ(training: unknown, nz: number): [number, number] {
+  const z = (training as { region?: { region?: { z?: [number, number] } }[] } | undefined)?.region?.[0]
+    ?.region?.z
+  return z && z.length === 2 ? [z[0], Math.min(z[1], nz)] : [0, Math.floor(nz / 2)]
+}
+
+interface PhaseReference {
   trainS2: AxisCurves
   unseenS2: AxisCurves
   trainLp: AxisCurves
@@ -145,64 +166,99 @@ function perAxis(f: (a: Axis) => number): PerAxis {
   return out
 }
 
-interface Quality {
-  poreFraction: number
+interface PhaseQuality {
+  phase: number
+  fraction: number
   s2ErrorVsTrain: PerAxis
   s2ErrorVsUnseen: PerAxis
   linealPathErrorVsTrain: PerAxis
-  poreRelativeDiffusivity?: PerAxis
+  relativeDiffusivity?: PerAxis
+  /** Fraction of the phase's voxels in clusters joining both faces (dead ends included). */
+  connectedFraction?: PerAxis
 }
 
-function quality(vol: Volume, ref: References, maxR: number, diffusivity: boolean): Quality {
-  const s2 = twoPointCorrelation(vol, PORE, { maxR })
-  const lp = linealPath(vol, PORE, { maxR })
-  const q: Quality = {
-    poreFraction: volumeFractions(vol)[PORE] ?? 0,
-    s2ErrorVsTrain: perAxis((a) => micro3diffError(s2[a], ref.trainS2[a])),
-    s2ErrorVsUnseen: perAxis((a) => micro3diffError(s2[a], ref.unseenS2[a])),
-    linealPathErrorVsTrain: perAxis((a) => micro3diffError(lp[a], ref.trainLp[a])),
-  }
-  if (diffusivity)
-    q.poreRelativeDiffusivity = perAxis(
-      (a) => computeTransport(vol, { phase: PORE, axis: a }).relativeDiffusivity,
-    )
-  return q
-}
+type Quality = PhaseQuality[]
 
-/** min / median / max / mean of each numeric leaf over an ensemble of Quality records. */
-function spread(items: Quality[]) {
-  const stats = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b)
-    return {
-      min: s[0],
-      median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2,
-      max: s[s.length - 1],
-      mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+function quality(vol: Volume, refs: PhaseReference[], maxR: number, transportPhases: number[]): Quality {
+  const fractions = volumeFractions(vol)
+  return refs.map((ref, phase) => {
+    const s2 = twoPointCorrelation(vol, phase, { maxR })
+    const lp = linealPath(vol, phase, { maxR })
+    const q: PhaseQuality = {
+      phase,
+      fraction: fractions[phase] ?? 0,
+      s2ErrorVsTrain: perAxis((a) => micro3diffError(s2[a], ref.trainS2[a])),
+      s2ErrorVsUnseen: perAxis((a) => micro3diffError(s2[a], ref.unseenS2[a])),
+      linealPathErrorVsTrain: perAxis((a) => micro3diffError(lp[a], ref.trainLp[a])),
     }
+    if (transportPhases.includes(phase)) {
+      const t = {
+        z: computeTransport(vol, { phase, axis: 'z' }),
+        y: computeTransport(vol, { phase, axis: 'y' }),
+        x: computeTransport(vol, { phase, axis: 'x' }),
+      }
+      q.relativeDiffusivity = perAxis((a) => t[a].relativeDiffusivity)
+      q.connectedFraction = perAxis((a) => t[a].connectedFraction / Math.max(1e-12, q.fraction))
+    }
+    return q
+  })
+}
+
+interface Spread {
+  min: number
+  median: number
+  max: number
+  mean: number
+}
+
+function stats(xs: number[]): Spread {
+  const s = [...xs].sort((a, b) => a - b)
+  return {
+    min: s[0],
+    median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2,
+    max: s[s.length - 1],
+    mean: xs.reduce((a, b) => a + b, 0) / xs.length,
   }
-  const keys = [
-    's2ErrorVsTrain',
-    's2ErrorVsUnseen',
-    'linealPathErrorVsTrain',
-    'poreRelativeDiffusivity',
-  ] as const
-  const out: Record<string, unknown> = { poreFraction: stats(items.map((q) => q.poreFraction)) }
-  for (const k of keys) {
-    if (!items.every((q) => q[k])) continue
-    out[k] = Object.fromEntries(
-      (['z', 'y', 'x', 'mean'] as const).map((a) => [a, stats(items.map((q) => q[k]![a]))]),
-    )
-  }
-  return out
+}
+
+const AXIS_KEYS = [
+  's2ErrorVsTrain',
+  's2ErrorVsUnseen',
+  'linealPathErrorVsTrain',
+  'relativeDiffusivity',
+  'connectedFraction',
+] as const
+
+/** min / median / max / mean of each number, per phase, over an ensemble of Quality records. */
+function spread(items: Quality[]) {
+  if (items.length === 0) return []
+  return items[0].map((_, phase) => {
+    const ph = items.map((q) => q[phase])
+    const out: Record<string, unknown> = { phase, fraction: stats(ph.map((q) => q.fraction)) }
+    for (const k of AXIS_KEYS) {
+      if (!ph.every((q) => q[k])) continue
+      out[k] = Object.fromEntries(
+        (['z', 'y', 'x', 'mean'] as const).map((a) => [a, stats(ph.map((q) => q[k]![a]))]),
+      )
+    }
+    // The S2 error averaged over phases and axes (the single number Micro3Diff/MicroLad report).
+    return out
+  })
+}
+
+/** S2 error of a volume averaged over the given phases and the three axes. */
+function meanS2Error(q: Quality, phases: number[], key: 's2ErrorVsTrain' | 's2ErrorVsUnseen'): number {
+  return phases.reduce((a, p) => a + q[p][key].mean, 0) / phases.length
 }
 
 interface RunRecord {
   seed: number
   /** CPU seconds (user + system) of this process for the run: what an idle machine would need in total. */
   cpuSeconds: number
+  wallSeconds: number
   timings: { sample: number; decode: number; refine: number; total: number }
-  axisDecodePoreFraction: number[]
-  refinePoreFraction: number[]
+  axisDecodeFractions: number[][]
+  refineFractions: number[][]
   guidedSteps: number
   rounds: { round: number; refineSeconds: number; quality: Quality }[]
 }
@@ -213,57 +269,86 @@ async function runConfig(
   config: Config,
   shape: Shape3,
   seeds: number[],
-  ref: References,
-  diffusivity: boolean,
+  refs: PhaseReference[],
+  ensemble: { transportPhases: number[]; checkpoint: (runs: RunRecord[]) => void; save?: string } | undefined,
   log: (m: string) => void,
 ) {
   const runs: RunRecord[] = []
+  // The sweep keeps several refinement rounds of one run; the ensemble runs the configuration as it is.
+  const rounds = ensemble ? [config.params.refine ?? DEFAULT_PARAMS.refine] : ROUNDS
   for (const seed of seeds) {
     const params = resolveParams({
       shape,
       seed,
-      refine: Math.max(...ROUNDS),
-      statsGuidance: 0,
-      guidanceEvery: 1,
-      quantise: 'argmax',
+      ...(ensemble ? {} : { refine: Math.max(...ROUNDS), statsGuidance: 0, quantise: 'argmax' as const }),
       ...config.params,
     })
     const cpu0 = process.cpuUsage()
-    const out = await reconstructWithModel(model, desc, params, {}, { keepRefineRounds: ROUNDS })
+    const w0 = performance.now()
+    const out = await reconstructWithModel(
+      model,
+      desc,
+      params,
+      {},
+      {
+        keepRefineRounds: rounds,
+        keepProbs: ensemble?.save !== undefined,
+      },
+    )
+    const wall = (performance.now() - w0) / 1000
     const cpu = process.cpuUsage(cpu0)
-    const rounds = out.roundLabels.map((r) => ({
+    if (ensemble?.save) {
+      mkdirSync(ensemble.save, { recursive: true })
+      writeFileSync(path.join(ensemble.save, `seed${seed}.raw`), out.labels)
+      if (out.probs) writeFileSync(path.join(ensemble.save, `seed${seed}.probs.f32`), out.probs)
+    }
+    const kept = out.roundLabels.map((r) => ({
       round: r.round,
       refineSeconds: r.seconds,
       quality: quality(
         makeVolume(shape, r.labels),
-        ref,
+        refs,
         shape[0] / 2,
-        diffusivity && r.round === DEFAULT_PARAMS.refine,
+        ensemble ? ensemble.transportPhases : [],
       ),
     }))
-    const last = rounds[rounds.length - 1].quality
+    const last = kept[kept.length - 1].quality
+    const minority = last.length > 2 ? last.map((_, p) => p) : [0]
     log(
-      `${config.name} seed ${seed}: sample ${out.timings.sample.toFixed(2)} s, decode ${out.timings.decode.toFixed(2)} s, ` +
-        `pore ${last.poreFraction.toFixed(3)} (axis decodes ${out.axisFractions.map((f) => f[PORE].toFixed(3)).join('/')}), ` +
-        `S2 err ${last.s2ErrorVsTrain.mean.toFixed(1)} %`,
+      `${config.name} seed ${seed}: ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ` +
+        `fractions ${last.map((q) => q.fraction.toFixed(3)).join('/')}, ` +
+        `S2 err ${meanS2Error(last, minority, 's2ErrorVsTrain').toFixed(1)} %` +
+        (last.some((q) => q.relativeDiffusivity)
+          ? `, D_rel ${last
+              .filter((q) => q.relativeDiffusivity)
+              .map((q) => `${q.phase}: ${q.relativeDiffusivity!.mean.toFixed(3)}`)
+              .join(' ')}`
+          : ''),
     )
     runs.push({
       seed,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      wallSeconds: wall,
       timings: out.timings,
-      axisDecodePoreFraction: out.axisFractions.map((f) => f[PORE]),
-      refinePoreFraction: out.refineFractions.map((f) => f[PORE]),
+      axisDecodeFractions: out.axisFractions,
+      refineFractions: out.refineFractions,
       guidedSteps: out.guidance.length,
-      rounds,
+      rounds: kept,
     })
+    ensemble?.checkpoint(runs)
   }
-  const byRound = ROUNDS.map((round) => ({
+  return summarise(config, runs, rounds)
+}
+
+function summarise(config: Config, runs: RunRecord[], rounds: number[]) {
+  const byRound = rounds.map((round) => ({
     round,
     refineSeconds:
       runs.reduce((a, r) => a + r.rounds.find((x) => x.round === round)!.refineSeconds, 0) / runs.length,
-    ...spread(runs.map((r) => r.rounds.find((x) => x.round === round)!.quality)),
+    phases: spread(runs.map((r) => r.rounds.find((x) => x.round === round)!.quality)),
   }))
   const mean = (f: (r: RunRecord) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length
+  const P = runs[0]?.axisDecodeFractions[0]?.length ?? 0
   return {
     name: config.name,
     params: config.params,
@@ -271,10 +356,13 @@ async function runConfig(
     secondsPerVolume: {
       sample: mean((r) => r.timings.sample),
       decode: mean((r) => r.timings.decode),
-      refinePerRound: mean((r) => r.timings.refine) / Math.max(...ROUNDS),
+      refine: mean((r) => r.timings.refine),
+      wall: mean((r) => r.wallSeconds),
       cpuTotal: mean((r) => r.cpuSeconds),
     },
-    axisDecodePoreFraction: [0, 1, 2].map((a) => mean((r) => r.axisDecodePoreFraction[a])),
+    axisDecodeFractions: [0, 1, 2].map((a) =>
+      Array.from({ length: P }, (_, p) => mean((r) => r.axisDecodeFractions[a][p])),
+    ),
     byRound,
     runs,
   }
@@ -329,50 +417,71 @@ async function networkTimings(model: OpenedModel, size: number) {
 
 export default async function reconstructBench(ctx: BenchContext) {
   const args = ctx.args
-  if (!existsSync(path.join(BEREA, 'volume.raw'))) {
-    return { skipped: `real data not found at ${BEREA}` }
-  }
   const modelRef = arg(args, 'model') ?? 'berea-sandstone'
+  const bundle = await resolveBundle(modelRef)
+  const known = DATASETS[bundle.id]
+  const dataDir = arg(args, 'data') ?? (known ? path.join(DATA, known.dir) : undefined)
+  if (!dataDir || !existsSync(path.join(dataDir, 'volume.raw'))) {
+    return {
+      skipped: `real data for ${bundle.id} not found${dataDir ? ` at ${dataDir}` : ' (use --data DIR)'}`,
+    }
+  }
+  const P = bundle.manifest.phases.length
+  const transportPhases = arg(args, 'transport-phases')?.split(',').map(Number) ??
+    known?.transportPhases ?? [0]
   const size = Number(arg(args, 'size') ?? 64)
-  const ensemble = Number(arg(args, 'volumes') ?? 8)
+  const ensembleSize = Number(arg(args, 'volumes') ?? 8)
   const sweepVolumes = Number(arg(args, 'sweep-volumes') ?? 2)
   const threads = Number(arg(args, 'threads') ?? 2)
+  const ensembleOnly = args.includes('--ensemble-only')
   const only = arg(args, 'configs')?.split(',')
-  const defaultName = arg(args, 'default') ?? 'ddim50-vf-s2-guided-match-fractions'
+  const defaultName = arg(args, 'default') ?? 'default'
+  const overrides = JSON.parse(arg(args, 'params') ?? '{}') as Partial<ReconstructionParams>
+  const tag = arg(args, 'tag')
+  const save = arg(args, 'save')
+  const firstSeed = Number(arg(args, 'first-seed') ?? 100)
   const shape: Shape3 = [size, size, size]
+  const name = `reconstruct-${bundle.id}${tag ? `-${tag}` : ''}${size !== 64 ? `-${size}` : ''}`
 
-  // Real references: the training half z < 128 and the unseen half z ≥ 128.
-  const berea = loadBerea()
-  const [nz, ny, nx] = berea.shape
-  const half = nz / 2
-  const train = crop(berea, 0, 0, 0, [half, ny, nx])
-  const unseen = crop(berea, half, 0, 0, [nz - half, ny, nx])
+  // Real references: the training half and the unseen rest along z.
+  const real = loadVolume(dataDir)
+  const [nz, ny, nx] = real.shape
+  const [z0, z1] = trainingZ(bundle.manifest.training, nz)
+  const train = crop(real, z0, 0, 0, [z1 - z0, ny, nx])
+  const unseen = z1 < nz ? crop(real, z1, 0, 0, [nz - z1, ny, nx]) : crop(real, 0, 0, 0, [z0, ny, nx])
   const maxR = size / 2
-  const ref: References = {
-    trainS2: twoPointCorrelation(train, PORE, { maxR }),
-    unseenS2: twoPointCorrelation(unseen, PORE, { maxR }),
-    trainLp: linealPath(train, PORE, { maxR }),
-    trainFraction: volumeFractions(train)[PORE],
-    unseenFraction: volumeFractions(unseen)[PORE],
-  }
+  const trainFractions = volumeFractions(train)
+  const unseenFractions = volumeFractions(unseen)
+  const refs: PhaseReference[] = Array.from({ length: P }, (_, p) => ({
+    trainS2: twoPointCorrelation(train, p, { maxR }),
+    unseenS2: twoPointCorrelation(unseen, p, { maxR }),
+    trainLp: linealPath(train, p, { maxR }),
+    trainFraction: trainFractions[p] ?? 0,
+    unseenFraction: unseenFractions[p] ?? 0,
+  }))
+  const fits = shape.every((n, i) => n <= train.shape[i])
   const rng = new SeededRandom(2024)
-  const real = Array.from({ length: ensemble }, () =>
-    quality(
-      crop(
-        train,
-        rng.integer(half - size + 1),
-        rng.integer(ny - size + 1),
-        rng.integer(nx - size + 1),
-        shape,
-      ),
-      ref,
-      maxR,
-      true,
-    ),
+  const realItems = fits
+    ? Array.from({ length: ensembleSize }, () =>
+        quality(
+          crop(
+            train,
+            rng.integer(train.shape[0] - size + 1),
+            rng.integer(ny - size + 1),
+            rng.integer(nx - size + 1),
+            shape,
+          ),
+          refs,
+          maxR,
+          transportPhases,
+        ),
+      )
+    : []
+  ctx.log(
+    `${bundle.id}: training z ${z0}–${z1}, unseen ${z1}–${nz}; real ${size}³ subvolumes: fractions ` +
+      realItems.map((q) => q.map((p) => p.fraction.toFixed(3)).join('/')).join(' '),
   )
-  ctx.log(`real ${size}³ subvolumes: pore ${real.map((q) => q.poreFraction.toFixed(3)).join(' ')}`)
 
-  const bundle = await resolveBundle(modelRef)
   const model = await openBundleModel(bundle, {
     provider: 'cpu',
     intraOpNumThreads: threads,
@@ -385,23 +494,13 @@ export default async function reconstructBench(ctx: BenchContext) {
     trainingFractions: trainingFractions(bundle.stats),
     trainingS2: trainingS2(bundle.stats),
   }
-  const timings = await networkTimings(model, size)
-  ctx.log(`network calls: ${JSON.stringify(timings)}`)
-  const configs = CONFIGS.filter((c) => (only ? only.includes(c.name) : true)).filter(
-    (c) => !(args.includes('--no-ddpm') && c.params.sampler === 'ddpm'),
-  )
-  const results = []
-  for (const config of configs) {
-    const seeds =
-      config.name === defaultName
-        ? Array.from({ length: ensemble }, (_, i) => 100 + i)
-        : Array.from({ length: sweepVolumes }, (_, i) => 100 + i)
-    results.push(
-      await runConfig(model, desc, config, shape, seeds, ref, config.name === defaultName, ctx.log),
-    )
-  }
-  await model.release()
-  return {
+  const timings = ensembleOnly ? undefined : await networkTimings(model, size)
+  if (timings) ctx.log(`network calls: ${JSON.stringify(timings)}`)
+  const configs = [{ name: 'default', params: {} }, ...CONFIGS]
+    .map((c) => (c.name === defaultName ? { ...c, params: { ...c.params, ...overrides } } : c))
+    .filter((c) => (ensembleOnly ? c.name === defaultName : only ? only.includes(c.name) : true))
+    .filter((c) => !(args.includes('--no-ddpm') && c.params.sampler === 'ddpm'))
+  const header = () => ({
     model: {
       id: bundle.id,
       name: bundle.manifest.name,
@@ -413,10 +512,58 @@ export default async function reconstructBench(ctx: BenchContext) {
     loadAverage: os.loadavg(),
     networkTimings: timings,
     shape,
-    trainingStatsPoreFraction: desc.trainingFractions![PORE],
-    references: { trainHalfPoreFraction: ref.trainFraction, unseenHalfPoreFraction: ref.unseenFraction },
-    realSubvolumes: { count: real.length, ...spread(real), items: real },
+    transportPhases,
+    trainingStatsFractions: desc.trainingFractions,
+    references: {
+      trainingZ: [z0, z1],
+      unseenZ: [z1, nz],
+      trainHalfFractions: trainFractions,
+      unseenHalfFractions: unseenFractions,
+    },
+    realSubvolumes: { count: realItems.length, phases: spread(realItems), items: realItems },
     defaultConfig: defaultName,
-    configs: results,
+    overrides,
+  })
+  const write = (file: string, result: unknown) => {
+    mkdirSync(RESULTS, { recursive: true })
+    const machine = {
+      hostname: os.hostname(),
+      platform: `${os.platform()} ${os.release()}`,
+      arch: os.arch(),
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      date: new Date().toISOString(),
+    }
+    writeFileSync(
+      path.join(RESULTS, file),
+      JSON.stringify({ benchmark: 'reconstruct', machine, args, result }, null, 2) + '\n',
+    )
   }
+  const partial = `${name}.partial.json`
+  const results: ReturnType<typeof summarise>[] = []
+  for (const config of configs) {
+    const isEnsemble = config.name === defaultName
+    const count = isEnsemble ? ensembleSize : sweepVolumes
+    const seeds = Array.from({ length: count }, (_, i) => firstSeed + i)
+    const ensemble = isEnsemble
+      ? {
+          transportPhases,
+          save,
+          checkpoint: (runs: RunRecord[]) =>
+            write(partial, {
+              ...header(),
+              configs: [...results, summarise(config, runs, [config.params.refine ?? DEFAULT_PARAMS.refine])],
+            }),
+        }
+      : undefined
+    results.push(await runConfig(model, desc, config, shape, seeds, refs, ensemble, ctx.log))
+    write(partial, { ...header(), configs: results })
+  }
+  await model.release()
+  const result = { ...header(), configs: results }
+  write(`${name}.json`, result)
+  rmSync(path.join(RESULTS, partial), { force: true })
+  return result
 }

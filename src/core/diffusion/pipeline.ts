@@ -112,11 +112,15 @@ export interface ReconstructionOutput {
   guidance: GuidanceRecord[]
   /** Labels after the refinement rounds listed in `keepRefineRounds` (0 = before refinement). */
   roundLabels: { round: number; labels: Uint8Array; seconds: number }[]
+  /** The phase probabilities [P, Z, Y, X] that were quantised (only with `keepProbs`). */
+  probs?: Float32Array
 }
 
 export interface PipelineOptions {
   /** Also return the argmax labels after these refinement rounds (0 = straight after decoding). */
   keepRefineRounds?: number[]
+  /** Also return the final phase probabilities (benchmarks, quantisation studies). */
+  keepProbs?: boolean
 }
 
 /**
@@ -334,5 +338,6 @@ export async function reconstructWithModel(
     refineFractions,
     guidance: guidance?.records ?? [],
     roundLabels,
+    ...(options.keepProbs ? { probs } : {}),
   }
 }

@@ -16,7 +16,8 @@ import type { RunControl } from '../diffusion/progress'
 import type { GuidanceRecord } from '../diffusion/guidance'
 import { makeVolume, type Shape3, type Volume } from '../volume/volume'
 import type { ModelBundle } from './bundle'
-import { openBundleModel, type OpenedModel } from './onnx-model'
+import type { OpenedModel } from './onnx-model'
+import { acquireBundleModel } from './session-cache'
 import type { ProviderChoice, ProviderName } from './providers'
 import { trainingFractions, trainingS2 } from './stats'
 import { planeSize, type AxisIndex } from '../diffusion/planes'
@@ -44,6 +45,8 @@ export interface ReconstructVolumeResult {
   /** Providers tried before it and why they were skipped. */
   providerFallbacks: string[]
   timings: StageTimings & { load: number }
+  /** True when the ONNX sessions were kept open from an earlier call (then `timings.load` is 0). */
+  sessionsReused: boolean
   parameters: ResolvedParams
   model: { id: string; name: string; manifestSha256: string }
   volumeFractions: number[]
@@ -66,10 +69,15 @@ export function resolveParams(params: ReconstructVolumeParams): ResolvedParams {
 }
 
 /** A denoiser that cannot take a plane size (e.g. a U-Net whose pooling needs multiples of 4) fails here, clearly. */
-async function probePlaneSizes(model: OpenedModel, params: ResolvedParams): Promise<void> {
+async function probePlaneSizes(
+  model: OpenedModel,
+  params: ResolvedParams,
+  probed: Set<string>,
+): Promise<void> {
   const dims = latentDimsFor(params.shape, model)
   const sizes = new Set(([0, 1, 2] as AxisIndex[]).map((a) => planeSize(dims, a).join('x')))
   for (const size of sizes) {
+    if (probed.has(size)) continue
     const [h, w] = size.split('x').map(Number)
     try {
       await model.denoiser.predictNoise(
@@ -83,6 +91,7 @@ async function probePlaneSizes(model: OpenedModel, params: ResolvedParams): Prom
           `try sides that are multiples of ${model.factor * 4}`,
       )
     }
+    probed.add(size)
   }
 }
 
@@ -94,14 +103,16 @@ export async function reconstructVolume(
   const resolved = resolveParams(params)
   const m = bundle.manifest
   latentDimsFor(resolved.shape, { factor: m.latent.factor, latentChannels: m.latent.channels })
-  const model = await openBundleModel(bundle, {
+  // Sessions are kept open between calls (session-cache.ts): a job making many volumes opens them once.
+  const lent = await acquireBundleModel(bundle, {
     provider: resolved.provider,
     intraOpNumThreads: resolved.threads,
     maxBatch: resolved.maxBatch,
     maxBatchPixels: resolved.maxBatchPixels,
   })
+  const model = lent.model
   try {
-    await probePlaneSizes(model, resolved)
+    await probePlaneSizes(model, resolved, lent.probed)
     const out = await reconstructWithModel(
       model,
       {
@@ -120,6 +131,7 @@ export async function reconstructVolume(
       provider: model.provider,
       providerFallbacks: model.fallbacks,
       timings: { ...out.timings, load: model.loadSeconds },
+      sessionsReused: lent.reused,
       parameters: resolved,
       model: { id: bundle.id, name: m.name, manifestSha256: bundle.manifestSha256 },
       volumeFractions: out.volumeFractions,
@@ -128,6 +140,6 @@ export async function reconstructVolume(
       guidance: out.guidance,
     }
   } finally {
-    await model.release()
+    await lent.release()
   }
 }
