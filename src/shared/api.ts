@@ -6,16 +6,21 @@
 import { z } from 'zod'
 import {
   AppInfo,
+  AppSettings,
+  AppSettingsPatch,
   DatasetInfo,
   DesignHistoryEntry,
   FileFormat,
   GenerateDefaults,
   JobInfo,
   JobKind,
+  JobLogLine,
   MeasurementInfo,
+  ModelDetails,
   ModelInfo,
   ProjectSummary,
   RecentProject,
+  TrainerStatus,
   VolumeInfo,
 } from './dto'
 
@@ -38,6 +43,8 @@ export const apiMethods = {
   'projects.open': method(z.object({ dir: PathString }).strict(), ProjectSummary),
   'projects.current': method(Empty, ProjectSummary.nullable()),
   'projects.close': method(Empty, z.null()),
+  /** Open the demo project in the app's data folder, creating it (with its dataset excerpt) when missing. */
+  'projects.demo': method(Empty, ProjectSummary),
 
   'datasets.list': method(Empty, z.array(DatasetInfo)),
   'datasets.create': method(
@@ -52,6 +59,18 @@ export const apiMethods = {
   'models.list': method(Empty, z.array(ModelInfo)),
   /** The core's default reconstruction and design parameters (the Generate view's form). */
   'models.defaults': method(Empty, GenerateDefaults),
+  /** Manifest, training provenance and statistics of one bundle (id and source as models.list gives them). */
+  'models.get': method(
+    z.object({ id: z.string().min(1).max(200), source: z.enum(['shipped', 'project', 'path']) }).strict(),
+    ModelDetails,
+  ),
+  /** Copy a bundle folder or .zip into the project's models folder after checking it. */
+  'models.import': method(z.object({ path: PathString }).strict(), ModelInfo),
+  /** Whether the Python trainer (Python + torch) is available, with the install command when not. */
+  'models.trainer': method(Empty, TrainerStatus),
+
+  'settings.get': method(Empty, AppSettings),
+  'settings.set': method(AppSettingsPatch, AppSettings),
 
   'measurements.list': method(
     z.object({ volumeId: z.number().int().positive() }).strict(),
@@ -67,6 +86,11 @@ export const apiMethods = {
     JobInfo,
   ),
   'jobs.cancel': method(Id, JobInfo),
+  /** Stored log lines of a job (the last 2000), after line number `after` when given. */
+  'jobs.logs': method(
+    z.object({ id: z.number().int().positive(), after: z.number().int().min(-1).optional() }).strict(),
+    z.array(JobLogLine),
+  ),
 } as const
 
 export type ApiMethods = typeof apiMethods

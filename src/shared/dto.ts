@@ -176,3 +176,74 @@ export const FileFormat = z.object({
   description: z.string(),
 })
 export type FileFormat = z.infer<typeof FileFormat>
+
+/** One stored line of a job's log (the project database keeps the last 2000 of each job). */
+export const JobLogLine = z.object({ seq: z.number().int(), time: z.string(), line: z.string() })
+export type JobLogLine = z.infer<typeof JobLogLine>
+
+/** ONNX Runtime execution providers the user can pick (`directml` is ORT's `dml`). */
+export const ExecutionProviderSetting = z.enum(['auto', 'cuda', 'directml', 'coreml', 'cpu'])
+export type ExecutionProviderSetting = z.infer<typeof ExecutionProviderSetting>
+
+const SettingsFields = {
+  provider: ExecutionProviderSetting,
+  /** Threads inside one ONNX operator; 0 = one per core. */
+  threads: z.number().int().min(0).max(256),
+  /** Python executable for training; '' = MICROLAD_PYTHON, then python3, then python. */
+  pythonPath: z
+    .string()
+    .max(4096)
+    .refine((s) => !/[\n\r\0]/.test(s), 'one line without control characters'),
+}
+
+/** App-level settings (userData/settings.json), not per project. */
+export const AppSettings = z.object({
+  provider: SettingsFields.provider.default('auto'),
+  threads: SettingsFields.threads.default(0),
+  pythonPath: SettingsFields.pythonPath.default(''),
+})
+export type AppSettings = z.infer<typeof AppSettings>
+
+/** A change to some settings (settings.set); the others keep their values. */
+export const AppSettingsPatch = z
+  .object({
+    provider: SettingsFields.provider.optional(),
+    threads: SettingsFields.threads.optional(),
+    pythonPath: SettingsFields.pythonPath.optional(),
+  })
+  .strict()
+
+/** Whether the Python trainer can run here, and what to install when it cannot. */
+export const TrainerStatus = z.object({
+  ok: z.boolean(),
+  executable: z.string().nullable(),
+  pythonVersion: z.string().nullable(),
+  torchVersion: z.string().nullable(),
+  cuda: z.boolean(),
+  /** Why training is unavailable; null when ok. */
+  error: z.string().nullable(),
+  /** The command that installs what the trainer needs. */
+  install: z.string(),
+})
+export type TrainerStatus = z.infer<typeof TrainerStatus>
+
+/** A bundle's manifest, training provenance and statistics summary (models.get). */
+export const ModelDetails = z.object({
+  info: ModelInfo,
+  manifest: z.record(z.string(), z.unknown()).nullable(),
+  /** Training-patch statistics per plane tag and phase (stats.json summarised). */
+  statistics: z
+    .array(
+      z.object({
+        plane: z.string(),
+        phase: z.number().int(),
+        volumeFraction: z.object({ mean: z.number(), std: z.number() }),
+        surfaceArea: z.object({ mean: z.number(), std: z.number() }).nullable(),
+      }),
+    )
+    .nullable(),
+  /** How the bundle came into the project (models table), null for shipped bundles. */
+  origin: z.enum(['imported', 'trained']).nullable(),
+  manifestSha256: z.string().nullable(),
+})
+export type ModelDetails = z.infer<typeof ModelDetails>

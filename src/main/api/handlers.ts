@@ -5,12 +5,14 @@ import os from 'node:os'
 import { SUPPORTED_FORMATS } from '../../core/io'
 import { DEFAULT_SDS_PARAMS } from '../../core/design/sds'
 import { DEFAULT_PARAMS } from '../../core/diffusion/pipeline'
-import { discoverBundles } from '../../core/models/bundle'
+import { discoverBundles, type DiscoveredBundle } from '../../core/models/bundle'
 import { trainingFractions } from '../../core/models/stats'
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/api'
 import type { VolumeInfo } from '../../shared/dto'
 import type { AppContext } from '../app-context'
+import { importBundle, modelDetails, modelInfo } from '../project/models'
 import { APP_VERSION, type VolumeRecord } from '../project/project'
+import { trainerStatus } from '../settings/trainer-status'
 
 export type ApiHandlers = {
   [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M>
@@ -50,6 +52,7 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
       app.closeProject()
       return null
     },
+    'projects.demo': async () => (await app.openDemoProject()).summary(),
 
     'datasets.list': () => app.requireProject().listDatasets(),
     'datasets.create': ({ name, anisotropic }) => {
@@ -67,43 +70,21 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
     },
 
     'models.list': async () =>
-      (await discoverBundles({ projectDir: app.project?.dir })).map((b) =>
-        b.ok
-          ? {
-              id: b.id,
-              source: b.source,
-              dir: b.dir,
-              ok: true,
-              error: null,
-              name: b.bundle.manifest.name,
-              description: b.bundle.manifest.description,
-              material: b.bundle.manifest.material,
-              phases: b.bundle.manifest.phases.map((p) => ({ id: p.id, name: p.name, color: p.color })),
-              imageSize: b.bundle.manifest.imageSize,
-              conditioning: b.bundle.manifest.conditioning.kind,
-              licence: b.bundle.manifest.licence,
-              training: b.bundle.manifest.training,
-              conditioningLabels: b.bundle.manifest.conditioning.labels.map(String),
-              latentFactor: b.bundle.manifest.latent.factor,
-              diffusionSteps: b.bundle.manifest.schedule.T,
-              trainingFractions: trainingFractions(b.bundle.stats),
-            }
-          : {
-              id: b.id,
-              source: b.source,
-              dir: b.dir,
-              ok: false,
-              error: b.error,
-              name: null,
-              description: null,
-              material: null,
-              phases: [],
-              imageSize: null,
-              conditioning: null,
-              licence: null,
-              training: null,
-            },
-      ),
+      (await discoverBundles({ projectDir: app.project?.dir })).map((b) => ({
+        ...modelInfo(b),
+        ...generateFacts(b),
+      })),
+    'models.get': ({ id, source }) => modelDetails(id, source, app.project),
+    'models.import': async ({ path: ref }) => {
+      const project = app.requireProject()
+      const { id } = await importBundle(project, ref)
+      app.options.emit('project.changed', { what: 'models' })
+      return (await modelDetails(id, 'project', project)).info
+    },
+    'models.trainer': () => trainerStatus(app.settings()),
+
+    'settings.get': () => app.settings(),
+    'settings.set': (patch) => app.saveSettings(patch),
 
     'models.defaults': () => ({
       reconstruct: {
@@ -127,6 +108,7 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
     'jobs.start': ({ kind, params }) =>
       app.requireRunner().start(kind, kind === 'design' ? resolveVolumeTargets(app, params) : params),
     'jobs.cancel': ({ id }) => app.requireRunner().cancel(id),
+    'jobs.logs': ({ id, after }) => app.requireProject().jobLogs(id, after ?? -1),
   }
 }
 
@@ -141,4 +123,16 @@ function resolveVolumeTargets(app: AppContext, params: Record<string, unknown>):
     return m ? `s2=${app.requireProject().getVolume(Number(m[1])).path}` : t
   })
   return { ...params, targets }
+}
+
+/** What the Generate form needs to know of a valid bundle: conditioning labels, latent factor, T, training fractions. */
+function generateFacts(b: DiscoveredBundle) {
+  if (!b.ok) return {}
+  const m = b.bundle.manifest
+  return {
+    conditioningLabels: m.conditioning.labels.map(String),
+    latentFactor: m.latent.factor,
+    diffusionSteps: m.schedule.T,
+    trainingFractions: trainingFractions(b.bundle.stats),
+  }
 }

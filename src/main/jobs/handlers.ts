@@ -8,12 +8,13 @@ import { UserError } from '../../core/errors'
 import { readVolume, writeVolume } from '../../core/io'
 import type { JobKind } from '../../shared/dto'
 import { saveProjectVolume, str, type JobHandler } from './job-context'
+import { cropJob, exportDatasetJob, readImportVolume } from './dataset-jobs'
 import { describeJob, designJob, propertyJob, reconstructJob, synthJob } from './science-jobs'
 
 const importVolume: JobHandler = async (params, ctx) => {
   const file = str(params, 'path')
   ctx.progress(0.05, `reading ${path.basename(file)}`)
-  const vol = await readVolume(file)
+  const vol = await readImportVolume(file, params)
   ctx.progress(0.6, 'saving into the project')
   const name =
     typeof params.name === 'string' && params.name ? params.name : path.basename(file).replace(/\.[^.]+$/, '')
@@ -66,6 +67,8 @@ export function jobHandlers(): Partial<Record<JobKind, JobHandler>> {
     property: propertyJob,
     reconstruct: reconstructJob,
     design: designJob,
+    crop: cropJob,
+    'export-dataset': exportDatasetJob,
   }
   if (process.env.MICROLAD_ENABLE_TEST_JOBS === '1') handlers.test = testJob
   return handlers
