@@ -23,6 +23,7 @@ import {
   TrainerStatus,
   VolumeInfo,
 } from './dto'
+import { CropRequest, ExportDatasetRequest, GreyPreviewInfo } from './datasets'
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output }
@@ -51,6 +52,12 @@ export const apiMethods = {
     z.object({ name: z.string().min(1).max(200), anisotropic: z.boolean().default(false) }).strict(),
     DatasetInfo,
   ),
+  /** Greyscale preview (≤ 512 px) and 256-bin histogram of an image file, for segmentation before import. */
+  'datasets.previewImage': method(z.object({ path: PathString }).strict(), GreyPreviewInfo),
+  /** Cut a volume into N×N (2D) or N³ patches with a stride, stored as volumes of a dataset (a 'crop' job). */
+  'datasets.crop': method(CropRequest, JobInfo),
+  /** Write a dataset's images as a folder the trainer reads (an 'export-dataset' job). */
+  'datasets.export': method(ExportDatasetRequest, JobInfo),
 
   'volumes.list': method(Empty, z.array(VolumeInfo)),
   'volumes.get': method(Id, VolumeInfo),

@@ -98,6 +98,8 @@ export const JobKind = z.enum([
   'design',
   'train',
   'test',
+  'crop',
+  'export-dataset',
 ])
 export type JobKind = z.infer<typeof JobKind>
 

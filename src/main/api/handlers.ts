@@ -10,6 +10,7 @@ import { trainingFractions } from '../../core/models/stats'
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/api'
 import type { VolumeInfo } from '../../shared/dto'
 import type { AppContext } from '../app-context'
+import { datasetHandlers } from './dataset-handlers'
 import { importBundle, modelDetails, modelInfo } from '../project/models'
 import { APP_VERSION, type VolumeRecord } from '../project/project'
 import { trainerStatus } from '../settings/trainer-status'
@@ -60,6 +61,7 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
       app.options.emit('project.changed', { what: 'datasets' })
       return d
     },
+    ...datasetHandlers(app),
 
     'volumes.list': () => app.requireProject().listVolumes().map(volumeInfo),
     'volumes.get': ({ id }) => volumeInfo(app.requireProject().getVolume(id)),
