@@ -7,10 +7,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../core/errors'
 import type { EventName, EventPayload } from '../shared/api'
-import type { RecentProject } from '../shared/dto'
+import type { AppSettings, RecentProject } from '../shared/dto'
 import { JobRunner } from './jobs/job-runner'
 import type { JobLauncher } from './jobs/launcher'
+import { DEMO_FOLDER, openOrCreateDemoProject } from './project/demo'
+import { removeStaleImports } from './project/models'
 import { Project } from './project/project'
+import { SettingsStore } from './settings/settings'
 
 export interface AppContextOptions {
   userDataDir: string
@@ -21,38 +24,28 @@ export interface AppContextOptions {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void
 }
 
-export interface AppSettings {
-  threads?: number
-  provider?: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml'
-  pythonPath?: string
-}
-
 export class AppContext {
   project: Project | null = null
   runner: JobRunner | null = null
 
+  readonly settingsStore: SettingsStore
+
   constructor(readonly options: AppContextOptions) {
     mkdirSync(options.userDataDir, { recursive: true })
+    this.settingsStore = new SettingsStore(options.userDataDir)
   }
 
   private get recentFile(): string {
     return path.join(this.options.userDataDir, 'recent-projects.json')
   }
 
-  private get settingsFile(): string {
-    return path.join(this.options.userDataDir, 'settings.json')
-  }
-
+  /** App-level settings (userData/settings.json), validated; defaults when absent. */
   settings(): AppSettings {
-    try {
-      return JSON.parse(readFileSync(this.settingsFile, 'utf8')) as AppSettings
-    } catch {
-      return {}
-    }
+    return this.settingsStore.get()
   }
 
-  saveSettings(s: AppSettings): void {
-    writeFileSync(this.settingsFile, JSON.stringify(s, null, 2))
+  saveSettings(patch: Partial<AppSettings>): AppSettings {
+    return this.settingsStore.set(patch)
   }
 
   recent(): RecentProject[] {
@@ -93,10 +86,7 @@ export class AppContext {
         history: (jobId, entries) => emit('job.history', { jobId, entries }),
         outputsRecorded: () => emit('project.changed', { what: 'volumes' }),
       },
-      () => {
-        const s = this.settings()
-        return { threads: s.threads, provider: s.provider }
-      },
+      () => this.settings(),
     )
     this.remember(project)
     emit('project.changed', { what: 'project' })
@@ -109,7 +99,38 @@ export class AppContext {
 
   openProject(dir: string): Project {
     if (this.project && path.resolve(dir) === this.project.dir) return this.project
-    return this.attach(Project.open(dir))
+    const project = Project.open(dir)
+    removeStaleImports(project)
+    return this.attach(project)
+  }
+
+  /** Where the demo project lives: the app's data folder. */
+  get demoParentDir(): string {
+    return this.options.userDataDir
+  }
+
+  /** Open the demo project (userData/MicroLad Demo), creating it with the shipped dataset excerpt if needed. */
+  async openDemoProject(): Promise<Project> {
+    if (this.project && this.project.dir === path.resolve(this.demoParentDir, DEMO_FOLDER))
+      return this.project
+    const project = await openOrCreateDemoProject(this.demoParentDir)
+    removeStaleImports(project)
+    return this.attach(project)
+  }
+
+  /**
+   * First start: with no project open and no recent project, open the demo project so that a new user has a
+   * dataset and the shipped models at hand. Returns whether it did; never throws (the app starts anyway).
+   */
+  async openDemoOnFirstStart(): Promise<boolean> {
+    if (this.project || this.recent().length > 0) return false
+    try {
+      await this.openDemoProject()
+      return true
+    } catch (err) {
+      process.stderr.write(`MicroLad: could not create the demo project: ${(err as Error).message}\n`)
+      return false
+    }
   }
 
   closeProject(): void {

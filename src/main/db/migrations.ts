@@ -84,4 +84,17 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX measurements_by_volume ON measurements(volume_id);
   CREATE INDEX images_by_dataset ON images(dataset_id);
   `,
+  // 2: job logs, written by the runner as lines arrive; the trigger keeps the last 2000 lines of each job.
+  `
+  CREATE TABLE job_logs (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    time TEXT NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER job_logs_bounded AFTER INSERT ON job_logs BEGIN
+    DELETE FROM job_logs WHERE job_id = NEW.job_id AND seq <= NEW.seq - 2000;
+  END;
+  `,
 ]

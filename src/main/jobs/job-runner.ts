@@ -4,9 +4,10 @@
  * clients. A job process that crashes or is killed marks its job failed; the app keeps working.
  */
 import { UserError, errorMessage } from '../../core/errors'
-import type { DesignHistoryEntry, JobInfo, JobKind } from '../../shared/dto'
+import { AppSettings, type DesignHistoryEntry, type JobInfo, type JobKind } from '../../shared/dto'
 import { nowIso } from '../db/database'
 import type { Project } from '../project/project'
+import { jobSettings } from '../settings/settings'
 import type { JobLauncher, JobProcessHandle } from './launcher'
 import { JobMessage, JobOutcome } from './protocol'
 
@@ -28,17 +29,23 @@ interface ActiveJob {
   lastEmit: number
 }
 
+/** How the runner asks for the app settings (read when each job starts, so a change applies to the next job). */
+export type SettingsSource = () => AppSettings
+
 export class JobRunner {
   private queue: number[] = []
   private active = new Map<number, ActiveJob>()
   private idleWaiters: (() => void)[] = []
   private disposed = false
 
+  /** Next line number of each job's stored log. */
+  private logSeq = new Map<number, number>()
+
   constructor(
     private project: Project,
     private launcher: JobLauncher,
     private events: JobRunnerEvents,
-    private settings: () => { threads?: number; provider?: string } = () => ({}),
+    private settings: SettingsSource = () => AppSettings.parse({}),
     private concurrency = 1,
   ) {}
 
@@ -74,6 +81,7 @@ export class JobRunner {
         finishedAt: nowIso(),
         message: 'cancelled before it started',
       })
+      this.log(id, 'cancelled before it started')
     } else {
       const a = this.active.get(id)
       if (!a) {
@@ -102,7 +110,8 @@ export class JobRunner {
     for (const id of [...this.queue]) this.cancel(id)
     for (const a of this.active.values()) {
       a.cancelRequested = true
-      this.finish(a.id, 'cancelled', { message: 'cancelled: the project was closed' })
+      // A job whose outcome is already recorded (its process is only exiting) keeps its status.
+      if (!a.settled) this.finish(a.id, 'cancelled', { message: 'cancelled: the project was closed' })
       a.handle.kill()
     }
     this.active.clear()
@@ -119,6 +128,50 @@ export class JobRunner {
       const waiters = this.idleWaiters.splice(0)
       for (const w of waiters) w()
     }
+  }
+
+  /**
+   * Record a log line in the project database (bounded per job by the schema) and push it to clients. A
+   * database error never stops the job: the line is still pushed.
+   */
+  log(jobId: number, line: string): void {
+    if (this.disposed) return
+    try {
+      const seq = this.logSeq.get(jobId) ?? this.project.nextLogSeq(jobId)
+      this.project.appendJobLog(jobId, seq, line)
+      this.logSeq.set(jobId, seq + 1)
+    } catch {
+      // the project may be closing; the live event still reaches the window
+    }
+    this.events.log(jobId, line)
+  }
+
+  /**
+   * The parameters a job process gets: the stored ones plus what only the main process knows (file paths of
+   * project volumes and dataset images, the configured Python). Not written back to the database.
+   */
+  private launchParams(job: JobInfo): Record<string, unknown> {
+    const params: Record<string, unknown> = { ...job.params }
+    if (typeof job.params.volumeId === 'number')
+      params.volumePath = this.project.getVolume(job.params.volumeId).path
+    if (job.kind === 'train') {
+      if (typeof job.params.datasetId === 'number') {
+        const d = this.project.getDataset(job.params.datasetId)
+        params.dataset = {
+          name: d.name,
+          anisotropic: d.anisotropic,
+          images: d.images.map((i) => {
+            const v = this.project.getVolume(i.volumeId)
+            return { path: v.path, plane: i.plane, phases: v.phases, shape: v.shape }
+          }),
+        }
+      }
+      if (typeof params.pythonPath !== 'string' || !params.pythonPath) {
+        const py = this.settings().pythonPath
+        if (py) params.pythonPath = py
+      }
+    }
+    return params
   }
 
   private launch(id: number): void {
@@ -144,26 +197,32 @@ export class JobRunner {
     this.events.job(this.info(id))
     handle.onMessage((raw) => this.onMessage(a, raw))
     handle.onExit((code) => this.onExit(a, code))
-    // Jobs about a project volume get its file path; the job process never reads the database.
-    const params =
-      typeof job.params.volumeId === 'number'
-        ? { ...job.params, volumePath: this.project.getVolume(job.params.volumeId).path }
-        : job.params
-    handle.send({
-      type: 'run',
-      jobId: id,
-      kind: job.kind,
-      params,
-      projectDir: this.project.dir,
-      settings: this.settings(),
-    })
+    // The job process never reads the database: paths it needs come with its parameters.
+    let params: Record<string, unknown>
+    try {
+      params = this.launchParams(job)
+    } catch (err) {
+      a.settled = true
+      this.finish(id, 'failed', { error: errorMessage(err) })
+      handle.kill()
+      return
+    }
+    const settings = jobSettings(this.settings(), job.params)
+    this.log(
+      id,
+      `started ${job.kind} job` +
+        (settings.provider || settings.threads
+          ? ` (provider ${settings.provider ?? 'auto'}, threads ${settings.threads ?? 'auto'})`
+          : ''),
+    )
+    handle.send({ type: 'run', jobId: id, kind: job.kind, params, projectDir: this.project.dir, settings })
   }
 
   private onMessage(a: ActiveJob, raw: unknown): void {
     if (this.disposed) return
     const parsed = JobMessage.safeParse(raw)
     if (!parsed.success) {
-      this.events.log(a.id, `ignored a malformed message from the job process`)
+      this.log(a.id, `ignored a malformed message from the job process`)
       return
     }
     const msg = parsed.data
@@ -179,7 +238,7 @@ export class JobRunner {
         break
       }
       case 'log':
-        this.events.log(a.id, msg.line)
+        this.log(a.id, msg.line)
         break
       case 'history':
         this.events.history?.(a.id, msg.entries)
@@ -221,6 +280,9 @@ export class JobRunner {
           const volumeId = m.volumeId ?? (m.volumeIndex !== null ? volumeIds[m.volumeIndex] : null) ?? null
           this.project.addMeasurement(volumeId, m.kind, m.params, m.result, a.id)
         }
+        const modelIds: number[] = []
+        for (const m of outcome.models)
+          modelIds.push(this.project.addModel(m.bundleName, m.path, m.manifest, m.source))
         if (outcome.run) {
           const job = this.project.getJob(a.id)
           this.project.addRun({
@@ -236,9 +298,10 @@ export class JobRunner {
           progress: 1,
           finishedAt: nowIso(),
           message: 'done',
-          result: { ...(outcome.result as object), volumeIds },
+          result: { ...(outcome.result as object), volumeIds, ...(modelIds.length ? { modelIds } : {}) },
         })
       })()
+      this.log(a.id, 'succeeded')
       this.events.outputsRecorded(a.id)
       this.events.job(this.info(a.id))
     } catch (err) {
@@ -271,6 +334,7 @@ export class JobRunner {
       error: fields.error ?? null,
       message: fields.message ?? status,
     })
+    this.log(id, fields.error ? `${status}: ${fields.error}` : (fields.message ?? status))
     this.events.job(this.info(id))
   }
 }

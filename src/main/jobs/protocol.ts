@@ -49,6 +49,17 @@ export const JobOutcome = z.object({
       }),
     )
     .default([]),
+  /** Model bundles the job wrote into the project's models/ folder (train jobs); recorded in the models table. */
+  models: z
+    .array(
+      z.object({
+        bundleName: z.string(),
+        path: z.string(),
+        manifest: z.unknown(),
+        source: z.enum(['imported', 'trained']),
+      }),
+    )
+    .default([]),
   run: z
     .object({
       model: z.string().nullable(),

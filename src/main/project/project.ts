@@ -10,6 +10,7 @@ import type {
   DatasetInfo,
   JobInfo,
   JobKind,
+  JobLogLine,
   JobStatus,
   MeasurementInfo,
   PhaseInfo,
@@ -407,4 +408,48 @@ export class Project {
       )
     return Number(r.lastInsertRowid)
   }
+
+  // ---- job logs (the trigger of migration 2 keeps the last 2000 lines per job)
+
+  /** The next line number of a job's log (0 for a job without lines). */
+  nextLogSeq(jobId: number): number {
+    const r = this.db.prepare('SELECT MAX(seq) AS m FROM job_logs WHERE job_id = ?').get(jobId) as {
+      m: number | null
+    }
+    return r.m === null ? 0 : r.m + 1
+  }
+
+  appendJobLog(jobId: number, seq: number, line: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO job_logs (job_id, seq, time, line) VALUES (?, ?, ?, ?)')
+      .run(jobId, seq, nowIso(), line.length > MAX_LOG_LINE ? line.slice(0, MAX_LOG_LINE) + ' …' : line)
+  }
+
+  jobLogs(jobId: number, after = -1): JobLogLine[] {
+    this.getJob(jobId)
+    return this.db
+      .prepare('SELECT seq, time, line FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq')
+      .all(jobId, after) as JobLogLine[]
+  }
+
+  // ---- model bundles copied into models/ (imported or trained here)
+
+  addModel(bundleName: string, dir: string, manifest: unknown, source: 'imported' | 'trained'): number {
+    const r = this.db
+      .prepare('INSERT INTO models (bundle_name, path, manifest, source, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(bundleName, this.relative(dir), JSON.stringify(manifest), source, nowIso())
+    return Number(r.lastInsertRowid)
+  }
+
+  /** How the bundle in `dir` came into the project (newest record), or null when no record names it. */
+  modelOrigin(dir: string): 'imported' | 'trained' | null {
+    const row = this.db
+      .prepare('SELECT source FROM models WHERE path = ? OR path = ? ORDER BY id DESC LIMIT 1')
+      .get(this.relative(path.resolve(dir)), path.resolve(dir)) as
+      { source: 'imported' | 'trained' } | undefined
+    return row?.source ?? null
+  }
 }
+
+/** Longest log line kept (a runaway line must not bloat the database). */
+export const MAX_LOG_LINE = 4000
