@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { JobInfo, JobKind } from '../../../shared/dto'
+import type { DesignHistoryEntry, JobInfo, JobKind } from '../../../shared/dto'
 import { invoke, onEvent } from '../api/client'
+import { useAsyncAction } from '../composables/useAsyncAction'
+import { mergeHistory, resultHistory } from '../lib/design-history'
 
 /** Log lines are pushed live and not kept by the backend; the session keeps them across a renderer reload. */
 const LOG_KEY = 'microlad.jobLogs'
@@ -18,15 +20,14 @@ function savedLogs(): Record<number, string[]> {
 export const useJobsStore = defineStore('jobs', () => {
   const jobs = ref<JobInfo[]>([])
   const logs = ref<Record<number, string[]>>(savedLogs())
-  const error = ref<string | null>(null)
+  /** Loss-history entries of design jobs pushed live while they run (`job.history`). */
+  const histories = ref<Record<number, DesignHistoryEntry[]>>({})
+  const { error, run } = useAsyncAction()
 
   async function refresh() {
-    try {
+    await run(async () => {
       jobs.value = await invoke('jobs.list', {})
-      error.value = null
-    } catch (e) {
-      error.value = (e as Error).message
-    }
+    })
   }
 
   function upsert(job: JobInfo) {
@@ -36,22 +37,19 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   async function start(kind: JobKind, params: Record<string, unknown>): Promise<JobInfo | null> {
-    try {
-      const job = await invoke('jobs.start', { kind, params })
-      upsert(job)
-      return job
-    } catch (e) {
-      error.value = (e as Error).message
-      return null
-    }
+    const job = await run(() => invoke('jobs.start', { kind, params }))
+    if (job) upsert(job)
+    return job
   }
 
   async function cancel(id: number) {
-    try {
-      upsert(await invoke('jobs.cancel', { id }))
-    } catch (e) {
-      error.value = (e as Error).message
-    }
+    const job = await run(() => invoke('jobs.cancel', { id }))
+    if (job) upsert(job)
+  }
+
+  /** A design job's loss history: the full one from its result once done, else the entries seen live. */
+  function historyOf(job: JobInfo): DesignHistoryEntry[] {
+    return resultHistory(job.result) ?? histories.value[job.id] ?? []
   }
 
   onEvent('job', upsert)
@@ -63,5 +61,8 @@ export const useJobsStore = defineStore('jobs', () => {
       // storage full or unavailable: the live log still shows
     }
   })
-  return { jobs, logs, error, refresh, start, cancel }
+  onEvent('job.history', ({ jobId, entries }) => {
+    histories.value[jobId] = mergeHistory(histories.value[jobId] ?? [], entries)
+  })
+  return { jobs, logs, histories, error, refresh, start, cancel, historyOf }
 })

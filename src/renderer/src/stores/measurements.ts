@@ -2,19 +2,17 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { MeasurementInfo } from '../../../shared/dto'
 import { invoke, onEvent } from '../api/client'
+import { useAsyncAction } from '../composables/useAsyncAction'
 
 /** Measurements (descriptor and property results, small JSON) of the volumes a view asked for. */
 export const useMeasurementsStore = defineStore('measurements', () => {
   const byVolume = ref<Record<number, MeasurementInfo[]>>({})
-  const error = ref<string | null>(null)
+  const { error, run } = useAsyncAction()
 
   async function load(volumeId: number) {
-    try {
+    await run(async () => {
       byVolume.value[volumeId] = await invoke('measurements.list', { volumeId })
-      error.value = null
-    } catch (e) {
-      error.value = (e as Error).message
-    }
+    })
   }
 
   // A finished job reports its outputs as a 'volumes' change, measurements included.

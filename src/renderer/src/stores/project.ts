@@ -2,31 +2,27 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { AppInfo, ProjectSummary, RecentProject } from '../../../shared/dto'
 import { invoke, onEvent } from '../api/client'
+import { useAsyncAction } from '../composables/useAsyncAction'
 
 export const useProjectStore = defineStore('project', () => {
   const info = ref<AppInfo | null>(null)
   const current = ref<ProjectSummary | null>(null)
   const recent = ref<RecentProject[]>([])
-  const error = ref<string | null>(null)
+  const { error, run: act } = useAsyncAction()
 
   async function refresh() {
-    try {
+    await act(async () => {
       info.value = await invoke('app.info', {})
       current.value = await invoke('projects.current', {})
       recent.value = await invoke('projects.recent', {})
-      error.value = null
-    } catch (e) {
-      error.value = (e as Error).message
-    }
+    })
   }
 
   async function run(action: () => Promise<ProjectSummary>) {
-    try {
-      current.value = await action()
-      error.value = null
+    const summary = await act(action)
+    if (summary) {
+      current.value = summary
       await refresh()
-    } catch (e) {
-      error.value = (e as Error).message
     }
   }
 
