@@ -179,6 +179,90 @@ export function fractionMatchedLabels(
   return labels
 }
 
+/**
+ * Fraction-matched hysteresis quantisation of two phases (a connectivity-aware variant of
+ * `fractionMatchedLabels`): the `seedFraction` · count voxels with the highest p₀ are seeds, and phase 0
+ * grows from them, one face-neighbour at a time, always taking the frontier voxel of highest p₀, until it
+ * has exactly round(target₀ · N) voxels (if the frontier runs out, the remaining voxels of highest p₀ are
+ * taken wherever they are). This is hysteresis thresholding (Canny's two thresholds) with the low threshold
+ * set by the volume fraction: a voxel of middling probability becomes phase 0 when it touches a confident
+ * phase-0 region — a throat between two pores — rather than when it is an isolated blob. `seedFraction` = 1
+ * gives the plain quantile threshold; smaller values trade isolated voxels for connected ones.
+ */
+export function hysteresisLabels(
+  probs: Float32Array,
+  dims: readonly [number, number, number],
+  target: number,
+  seedFraction: number,
+): Uint8Array {
+  const [Z, Y, X] = dims
+  const n = Z * Y * X
+  const p0 = probs.subarray(0, n)
+  const count = Math.round(target * n)
+  const seeds = Math.max(1, Math.round(Math.min(1, Math.max(0, seedFraction)) * count))
+  if (count <= 0 || count >= n || seeds >= count) return quantileLabels(p0, count)
+  const labels = quantileLabels(p0, seeds)
+  // Max-heap of frontier voxels keyed by p0.
+  const heap = new Int32Array(n)
+  let size = 0
+  const queued = new Uint8Array(n)
+  const push = (i: number) => {
+    queued[i] = 1
+    let k = size++
+    const v = p0[i]
+    while (k > 0) {
+      const parent = (k - 1) >> 1
+      if (p0[heap[parent]] >= v) break
+      heap[k] = heap[parent]
+      k = parent
+    }
+    heap[k] = i
+  }
+  const pop = (): number => {
+    const top = heap[0]
+    const last = heap[--size]
+    const v = p0[last]
+    let k = 0
+    for (;;) {
+      let c = 2 * k + 1
+      if (c >= size) break
+      if (c + 1 < size && p0[heap[c + 1]] > p0[heap[c]]) c++
+      if (p0[heap[c]] <= v) break
+      heap[k] = heap[c]
+      k = c
+    }
+    heap[k] = last
+    return top
+  }
+  const YX = Y * X
+  const visit = (i: number) => {
+    const x = i % X
+    const y = ((i - x) / X) % Y
+    const z = (i - x - y * X) / YX
+    if (x > 0 && !queued[i - 1] && labels[i - 1]) push(i - 1)
+    if (x < X - 1 && !queued[i + 1] && labels[i + 1]) push(i + 1)
+    if (y > 0 && !queued[i - X] && labels[i - X]) push(i - X)
+    if (y < Y - 1 && !queued[i + X] && labels[i + X]) push(i + X)
+    if (z > 0 && !queued[i - YX] && labels[i - YX]) push(i - YX)
+    if (z < Z - 1 && !queued[i + YX] && labels[i + YX]) push(i + YX)
+  }
+  for (let i = 0; i < n; i++) if (labels[i] === 0) visit(i)
+  let have = seeds
+  while (have < count && size > 0) {
+    const i = pop()
+    labels[i] = 0
+    have++
+    visit(i)
+  }
+  if (have < count) {
+    // The seeds' regions are closed: take the remaining voxels of highest p0 anywhere.
+    const rest = Array.from({ length: n }, (_, i) => i).filter((i) => labels[i] === 1)
+    rest.sort((a, b) => p0[b] - p0[a])
+    for (let k = 0; k < count - have; k++) labels[rest[k]] = 0
+  }
+  return labels
+}
+
 /** Phase 0 for the `count` voxels with the highest p0 (ties in voxel order), phase 1 elsewhere. */
 function quantileLabels(p0: Float32Array, count: number): Uint8Array {
   const n = p0.length

@@ -17,6 +17,7 @@ import {
   batchesPerRound,
   decodeThreeAxes,
   fractionMatchedLabels,
+  hysteresisLabels,
   labelFractions,
   refineRound,
 } from './decode'
@@ -75,6 +76,11 @@ export interface ReconstructionParams {
    * fractions equal the training fractions).
    */
   quantise: Quantiser
+  /**
+   * 'match-fractions' with two phases: the fraction of the minority phase's voxels that seed its
+   * fraction-matched hysteresis growth (`hysteresisLabels`; 1 = the plain quantile threshold).
+   */
+  hysteresisSeeds: number
 }
 
 export type Quantiser = 'argmax' | 'match-fractions'
@@ -145,6 +151,7 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   guidanceMaxStep: 0.5,
   guidanceFraction: 'soft',
   quantise: 'match-fractions',
+  hysteresisSeeds: 1,
 }
 
 /** The latent grid dims [C, Z/f, Y/f, X/f] of a volume shape, or a UserError saying which side does not fit. */
@@ -234,6 +241,17 @@ function quantiser(
   if (params.quantise === 'argmax') return (p) => argmaxPhases(p, phases)
   const targets = desc.trainingFractions
   if (!targets) throw new UserError("'match-fractions' quantisation needs training fractions in stats.json")
+  const minority = targets.indexOf(Math.min(...targets))
+  if (phases === 2 && params.hysteresisSeeds < 1) {
+    const dims: [number, number, number] = [params.shape[0], params.shape[1], params.shape[2]]
+    return (p) => {
+      // hysteresisLabels grows phase 0: give it the minority phase's probabilities first.
+      const ordered = minority === 0 ? p : p.slice(p.length / 2)
+      const labels = hysteresisLabels(ordered, dims, targets[minority], params.hysteresisSeeds)
+      if (minority !== 0) for (let i = 0; i < labels.length; i++) labels[i] = 1 - labels[i]
+      return labels
+    }
+  }
   return (p) => fractionMatchedLabels(p, targets)
 }
 
