@@ -10,6 +10,7 @@ import type { JobKind } from '../../shared/dto'
 import { saveProjectVolume, str, type JobHandler } from './job-context'
 import { cropJob, exportDatasetJob, readImportVolume } from './dataset-jobs'
 import { describeJob, designJob, propertyJob, reconstructJob, synthJob } from './science-jobs'
+import { trainJob } from './train-job'
 
 const importVolume: JobHandler = async (params, ctx) => {
   const file = str(params, 'path')
@@ -67,6 +68,7 @@ export function jobHandlers(): Partial<Record<JobKind, JobHandler>> {
     property: propertyJob,
     reconstruct: reconstructJob,
     design: designJob,
+    train: trainJob,
     crop: cropJob,
     'export-dataset': exportDatasetJob,
   }

@@ -3,6 +3,8 @@
  * records each in the project database (status, progress, timings, error text) and pushes events to
  * clients. A job process that crashes or is killed marks its job failed; the app keeps working.
  */
+import { existsSync, rmSync } from 'node:fs'
+import path from 'node:path'
 import { UserError, errorMessage } from '../../core/errors'
 import { AppSettings, type DesignHistoryEntry, type JobInfo, type JobKind } from '../../shared/dto'
 import { nowIso } from '../db/database'
@@ -320,6 +322,9 @@ export class JobRunner {
         error: `the job process stopped unexpectedly (exit code ${code ?? 'none'}); the project is unchanged`,
       })
     }
+    // A killed train job cannot clean up after itself: remove its working folder (checkpoints, partial bundle).
+    const work = path.join(this.project.dir, 'models', `.train-job${a.id}`)
+    if (existsSync(work)) rmSync(work, { recursive: true, force: true })
     this.pump()
   }
 

@@ -178,7 +178,7 @@ export async function importBundle(project: Project, ref: string): Promise<{ id:
   }
 }
 
-/** Remove temporary import folders a crash left in models/ (called when a project opens). */
+/** Remove the temporary import and training folders a crash left in models/ (called when a project opens). */
 export function removeStaleImports(project: Project): void {
   const modelsDir = path.join(project.dir, 'models')
   let names: string[]
@@ -188,5 +188,6 @@ export function removeStaleImports(project: Project): void {
     return
   }
   for (const n of names)
-    if (n.startsWith('.import-')) rmSync(path.join(modelsDir, n), { recursive: true, force: true })
+    if (n.startsWith('.import-') || n.startsWith('.train-'))
+      rmSync(path.join(modelsDir, n), { recursive: true, force: true })
 }
