@@ -3,7 +3,7 @@
  * functions (invoke a contract method, subscribe to an event) and nothing of Electron itself. Inputs are
  * validated again in the main process; this side only checks the envelope.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type PreloadBridge } from '../shared/bridge'
 
 export const bridge: PreloadBridge = {
@@ -21,6 +21,9 @@ export const bridge: PreloadBridge = {
     return () => {
       ipcRenderer.removeListener(IPC_EVENT_CHANNEL, wrapped)
     }
+  },
+  pathForFile(file) {
+    return webUtils.getPathForFile(file)
   },
 }
 

@@ -15,6 +15,8 @@ export interface PreloadBridge {
     input: unknown,
   ): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorPayload }>
   on(event: string, listener: (payload: unknown) => void): () => void
+  /** Path on disk of a File dropped on the window (Electron's webUtils.getPathForFile; '' if none). */
+  pathForFile?(file: File): string
 }
 
 export const IPC_INVOKE_CHANNEL = 'microlad:invoke'

@@ -46,6 +46,7 @@ vi.mock('electron', () => {
       handle: (ch: string, fn: (...a: unknown[]) => unknown) => mocks.handlers.set(ch, fn),
       removeHandler: (ch: string) => mocks.handlers.delete(ch),
     },
+    webUtils: { getPathForFile: (f: { name: string }) => `/dropped/${f.name}` },
     ipcRenderer: {
       invoke: (...args: unknown[]) => {
         mocks.invokeCalls.push(args)
@@ -88,13 +89,16 @@ describe('main window', () => {
 })
 
 describe('preload bridge', () => {
-  it('exposes only invoke and on, over the two channels', async () => {
+  it('exposes invoke and on over the two channels, and the path of a dropped file', async () => {
     await import('../../src/preload/index')
     const bridge = mocks.exposed.microlad as {
       invoke: (m: string, i: unknown) => Promise<unknown>
       on: (e: string, l: (p: unknown) => void) => () => void
     }
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on'])
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on', 'pathForFile'])
+    expect((bridge as unknown as { pathForFile(f: unknown): string }).pathForFile({ name: 'a.png' })).toBe(
+      '/dropped/a.png',
+    )
     await expect(bridge.invoke('app.info', {})).resolves.toEqual({ ok: true, result: 'pong' })
     expect(mocks.invokeCalls.at(-1)).toEqual(['microlad:invoke', 'app.info', {}])
     const got: unknown[] = []
