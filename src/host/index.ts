@@ -1,5 +1,6 @@
 /**
- * `npm run web -- --port N [--project DIR] [--user-data DIR]`: serve the app on http://127.0.0.1:N/.
+ * `npm run web -- --port N [--project DIR] [--user-data DIR] [--demo]`: serve the app on http://127.0.0.1:N/.
+ * --demo (or MICROLAD_DEMO=1) opens the demo project on a first start, as the desktop app does.
  */
 import os from 'node:os'
 import path from 'node:path'
@@ -15,6 +16,8 @@ async function main() {
       project: { type: 'string' },
       'user-data': { type: 'string' },
       renderer: { type: 'string' },
+      /** Open the demo project when no project is given and none was opened before (like the app's first start). */
+      demo: { type: 'boolean', default: process.env.MICROLAD_DEMO === '1' },
     },
   })
   const port = Number(values.port)
@@ -29,6 +32,7 @@ async function main() {
     volumeUrl: (id) => `/vox/volumes/${id}`,
   })
   if (values.project) backend.app.openProject(values.project)
+  else if (values.demo) await backend.app.openDemoOnFirstStart()
   const rendererDir = values.renderer ?? path.resolve(__dirname, '..', '..', 'out', 'renderer')
   const host = await startWebHost(backend, { port, rendererDir })
   process.stdout.write(`MicroLad Studio web host on ${host.url} (loopback only)\n`)

@@ -19,6 +19,9 @@ app.whenReady().then(() => {
   if (app.isPackaged && !process.env.MICROLAD_MODELS_DIR) {
     process.env.MICROLAD_MODELS_DIR = path.join(process.resourcesPath, 'models')
   }
+  if (app.isPackaged && !process.env.MICROLAD_DEMO_DIR) {
+    process.env.MICROLAD_DEMO_DIR = path.join(process.resourcesPath, 'demo')
+  }
   const backend = createBackend({
     userDataDir: app.getPath('userData'),
     transport: 'electron',
@@ -36,7 +39,8 @@ app.whenReady().then(() => {
       path.join(__dirname, '../renderer/index.html'),
     )
   installMenu(() => BrowserWindow.getFocusedWindow())
-  open()
+  // First start (no recent project): open the demo project before the window asks what is open.
+  void backend.app.openDemoOnFirstStart().finally(open)
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) open()
   })

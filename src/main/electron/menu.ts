@@ -13,10 +13,20 @@ export function installMenu(focused: () => BrowserWindow | null): void {
     { label: 'Jobs', accelerator: 'CmdOrCtrl+5', click: go('/jobs') },
     { label: 'Results', accelerator: 'CmdOrCtrl+6', click: go('/results') },
     { label: 'Compare', accelerator: 'CmdOrCtrl+7', click: go('/compare') },
+    { label: 'Settings', accelerator: 'CmdOrCtrl+,', click: go('/settings') },
   ]
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []),
-    { label: 'File', submenu: [{ role: process.platform === 'darwin' ? 'close' : 'quit' }] },
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open Demo Project', click: go('/projects?demo=1') },
+        { label: 'Import Model Bundle…', accelerator: 'CmdOrCtrl+I', click: go('/models?import=1') },
+        { label: 'Settings…', accelerator: 'CmdOrCtrl+,', click: go('/settings') },
+        { type: 'separator' },
+        { role: process.platform === 'darwin' ? 'close' : 'quit' },
+      ],
+    },
     { role: 'editMenu' },
     {
       label: 'View',

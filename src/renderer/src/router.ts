@@ -9,6 +9,7 @@ export const VIEWS = [
   { path: '/jobs', name: 'Jobs', component: () => import('./views/JobsView.vue') },
   { path: '/results', name: 'Results', component: () => import('./views/ResultsView.vue') },
   { path: '/compare', name: 'Compare', component: () => import('./views/CompareView.vue') },
+  { path: '/settings', name: 'Settings', component: () => import('./views/SettingsView.vue') },
 ] as const
 
 export const router = createRouter({
