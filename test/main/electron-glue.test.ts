@@ -2,6 +2,8 @@
  * The Electron glue (window, preload bridge, IPC, vox:// protocol) with `electron` mocked: Electron's
  * binary cannot be downloaded on CI machines, so these check our wiring, not Electron itself.
  */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
 const mocks = vi.hoisted(() => {
@@ -15,6 +17,8 @@ const mocks = vi.hoisted(() => {
     protocolHandler: null as null | ((req: { url: string }) => Promise<Response>),
     privileged: [] as unknown[],
     invokeCalls: [] as unknown[][],
+    menuTemplate: null as null | unknown[],
+    executed: [] as string[],
   }
 })
 
@@ -41,6 +45,13 @@ vi.mock('electron', () => {
   }
   return {
     BrowserWindow,
+    Menu: {
+      buildFromTemplate: (t: unknown[]) => {
+        mocks.menuTemplate = t
+        return t
+      },
+      setApplicationMenu: vi.fn(),
+    },
     shell: { openExternal: vi.fn() },
     ipcMain: {
       handle: (ch: string, fn: (...a: unknown[]) => unknown) => mocks.handlers.set(ch, fn),
@@ -154,5 +165,98 @@ describe('vox:// protocol', () => {
     expect(new Uint8Array(await ok.arrayBuffer())).toEqual(Uint8Array.from([1, 2, 3]))
     expect((await mocks.protocolHandler!({ url: 'vox://volumes/9' })).status).toBe(404)
     expect((await mocks.protocolHandler!({ url: 'vox://elsewhere/3' })).status).toBe(404)
+  })
+})
+
+interface MenuItem {
+  label?: string
+  accelerator?: string
+  role?: string
+  submenu?: MenuItem[]
+  click?: () => void
+}
+
+describe('application menu', () => {
+  it('has the Settings view and model import, with shortcuts that switch the route', async () => {
+    const { installMenu } = await import('../../src/main/electron/menu')
+    const win = {
+      webContents: {
+        executeJavaScript: (js: string) => {
+          mocks.executed.push(js)
+          return Promise.resolve()
+        },
+      },
+    }
+    installMenu(() => win as never)
+    const items = (mocks.menuTemplate as MenuItem[]).flatMap((m) => m.submenu ?? [])
+    const settings = items.filter((i) => i.label?.startsWith('Settings'))
+    expect(settings.length).toBeGreaterThan(0)
+    expect(settings.every((i) => i.accelerator === 'CmdOrCtrl+,')).toBe(true)
+    const importItem = items.find((i) => i.label?.startsWith('Import Model Bundle'))
+    expect(importItem?.accelerator).toBe('CmdOrCtrl+I')
+    settings[0].click!()
+    importItem!.click!()
+    expect(mocks.executed).toEqual(['location.hash = "#/settings"', 'location.hash = "#/models?import=1"'])
+    // every view shortcut is unique
+    const accels = items.map((i) => i.accelerator).filter(Boolean)
+    const views = (mocks.menuTemplate as MenuItem[]).find((m) => m.label === 'View')!.submenu!
+    const viewAccels = views.map((i) => i.accelerator).filter(Boolean)
+    expect(new Set(viewAccels).size).toBe(viewAccels.length)
+    expect(accels).toContain('CmdOrCtrl+7')
+  })
+})
+
+describe('security checklist', () => {
+  it('the renderer page has a strict Content-Security-Policy', () => {
+    const html = readFileSync(path.resolve(__dirname, '../../src/renderer/index.html'), 'utf8')
+    const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1]
+    expect(csp).toBeDefined()
+    const directives = Object.fromEntries(
+      csp!.split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/)
+        return [name, values]
+      }),
+    )
+    expect(directives['default-src']).toEqual(["'self'"])
+    expect(directives['script-src']).toEqual(["'self'"])
+    expect(directives['object-src']).toEqual(["'none'"])
+    expect(csp).not.toMatch(/unsafe-eval/)
+  })
+
+  it('the window keeps sandbox, isolation, no Node and web security on', async () => {
+    const { SECURE_WEB_PREFERENCES } = await import('../../src/main/electron/window')
+    expect(SECURE_WEB_PREFERENCES).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+    })
+  })
+
+  it('every API method validates its argument before it reaches a handler', async () => {
+    const { apiMethods } = await import('../../src/shared/api')
+    const { createDispatcher } = await import('../../src/main/api/dispatch')
+    const called: string[] = []
+    const handlers = new Proxy(
+      {},
+      {
+        get: (_t, name: string) => () => {
+          called.push(name)
+          return null
+        },
+      },
+    )
+    const dispatch = createDispatcher(handlers as never)
+    for (const method of Object.keys(apiMethods)) {
+      for (const bad of [42, 'x', [1], { unexpected: { nested: true } }]) {
+        const r = await dispatch(method, bad)
+        expect(r.ok, `${method} accepted ${JSON.stringify(bad)}`).toBe(false)
+      }
+    }
+    expect(called).toEqual([])
+    expect((await dispatch('jobs.logs', { id: 1, after: -5 })).ok).toBe(false)
+    expect((await dispatch('settings.set', { threads: 1.5 })).ok).toBe(false)
   })
 })
