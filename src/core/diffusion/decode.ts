@@ -256,9 +256,10 @@ export function hysteresisLabels(
   }
   if (have < count) {
     // The seeds' regions are closed: take the remaining voxels of highest p0 anywhere.
-    const rest = Array.from({ length: n }, (_, i) => i).filter((i) => labels[i] === 1)
-    rest.sort((a, b) => p0[b] - p0[a])
-    for (let k = 0; k < count - have; k++) labels[rest[k]] = 0
+    const rest = new Float32Array(n)
+    for (let i = 0; i < n; i++) rest[i] = labels[i] === 1 ? p0[i] : -Infinity
+    const more = quantileLabels(rest, count - have)
+    for (let i = 0; i < n; i++) if (more[i] === 0) labels[i] = 0
   }
   return labels
 }
