@@ -352,6 +352,7 @@ function summarise(config: Config, runs: RunRecord[], rounds: number[]) {
   return {
     name: config.name,
     params: config.params,
+    resolved: resolveParams({ shape: [0, 0, 0], ...config.params }),
     volumes: runs.length,
     secondsPerVolume: {
       sample: mean((r) => r.timings.sample),
