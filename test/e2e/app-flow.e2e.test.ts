@@ -17,22 +17,13 @@ import { parseNpy } from '../../src/core/io/npy'
 import { createRandom } from '../../src/core/synth/random'
 import { SHARED_DATA, tempDir } from '../helpers'
 import { SCREENSHOTS, e2eMissing, startE2eSession, type E2eSession } from './browser'
+import { waitForJob } from '../backend-helpers'
 
 const missing = e2eMissing()
 if (missing && process.env.CI) throw new Error(`end-to-end tests cannot run on CI: ${missing}`)
 
 const MICROGRAPH = path.join(SHARED_DATA, '2d-li2018-sandstone', 'image.png')
 const SHIPPED_MODEL = 'berea-sandstone'
-
-async function waitForJob(backend: Backend, id: number, timeoutMs = 90_000): Promise<JobInfo> {
-  const t0 = Date.now()
-  for (;;) {
-    const j = await backend.invoke('jobs.get', { id })
-    if (['succeeded', 'failed', 'cancelled'].includes(j.status)) return j
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${j.status}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 /**
  * A grey "micrograph" rendered from a label PNG: 70 + 100·label plus Gaussian noise (σ 20), clipped to

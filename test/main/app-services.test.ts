@@ -7,35 +7,15 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import path from 'node:path'
 import { zipSync } from 'fflate'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createBackend, type Backend } from '../../src/main/backend'
-import { forkLauncher } from '../../src/main/jobs/launcher'
+import { type Backend } from '../../src/main/backend'
 import { DEMO_FOLDER, readDemoSpec } from '../../src/main/project/demo'
 import { Project } from '../../src/main/project/project'
 import { jobSettings, parseSettings } from '../../src/main/settings/settings'
-import { AppSettings, type JobInfo } from '../../src/shared/dto'
+import { AppSettings } from '../../src/shared/dto'
 import { tempDir } from '../helpers'
+import { makeTestBackend, waitForJob } from '../backend-helpers'
 
-const JOB_ENTRY = path.resolve(__dirname, '../../src/main/jobs/job-process.ts')
 const TOY = path.resolve(__dirname, '../core/models/fixtures/toy-bundle')
-
-function makeBackend(dir: string): Backend {
-  return createBackend({
-    userDataDir: path.join(dir, 'user'),
-    transport: 'in-process',
-    launcher: forkLauncher(JOB_ENTRY),
-    volumeUrl: (id) => `/vox/volumes/${id}`,
-  })
-}
-
-async function waitForJob(b: Backend, id: number, timeoutMs = 30_000): Promise<JobInfo> {
-  const t0 = Date.now()
-  for (;;) {
-    const j = await b.invoke('jobs.get', { id })
-    if (['succeeded', 'failed', 'cancelled'].includes(j.status)) return j
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${j.status}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 beforeAll(() => {
   process.env.MICROLAD_ENABLE_TEST_JOBS = '1'
@@ -46,7 +26,7 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()))
 
 function setup() {
   const t = tempDir()
-  const b = makeBackend(t.dir)
+  const b = makeTestBackend(t.dir)
   cleanups.push(() => {
     b.app.closeProject()
     t.cleanup()
@@ -136,7 +116,7 @@ describe('app settings', () => {
     }
     expect(await b.invoke('settings.get', {})).toEqual(s)
     // a second backend on the same userData (app restart) sees them; a bad file gives the defaults
-    const again = makeBackend(dir)
+    const again = makeTestBackend(dir)
     expect(await again.invoke('settings.get', {})).toEqual(s)
     writeFileSync(file, '{ not json')
     expect(await again.invoke('settings.get', {})).toEqual(AppSettings.parse({}))

@@ -1,36 +1,14 @@
 import path from 'node:path'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createBackend, type Backend } from '../../src/main/backend'
 import { schemaVersion } from '../../src/main/db/database'
 import { MIGRATIONS } from '../../src/main/db/migrations'
-import { forkLauncher } from '../../src/main/jobs/launcher'
 import { Project } from '../../src/main/project/project'
 import { encodeNpy, parseNpy } from '../../src/core/io/npy'
 import { makeVolume } from '../../src/core/volume/volume'
 import type { JobInfo } from '../../src/shared/dto'
 import { tempDir } from '../helpers'
-
-const JOB_ENTRY = path.resolve(__dirname, '../../src/main/jobs/job-process.ts')
-
-function makeBackend(dir: string): Backend {
-  return createBackend({
-    userDataDir: path.join(dir, 'user'),
-    transport: 'in-process',
-    launcher: forkLauncher(JOB_ENTRY),
-    volumeUrl: (id) => `/vox/volumes/${id}`,
-  })
-}
-
-async function waitForJob(b: Backend, id: number, timeoutMs = 30_000): Promise<JobInfo> {
-  const t0 = Date.now()
-  for (;;) {
-    const j = await b.invoke('jobs.get', { id })
-    if (['succeeded', 'failed', 'cancelled'].includes(j.status)) return j
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${j.status}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+import { makeTestBackend, waitForJob } from '../backend-helpers'
 
 beforeAll(() => {
   process.env.MICROLAD_ENABLE_TEST_JOBS = '1'
@@ -84,7 +62,7 @@ describe('API and job runner (in-process transport, child job processes)', () =>
 
   function setup() {
     const t = tempDir()
-    const b = makeBackend(t.dir)
+    const b = makeTestBackend(t.dir)
     cleanups.push(() => {
       b.app.closeProject()
       t.cleanup()
@@ -222,7 +200,7 @@ describe('science jobs through the runner', () => {
 
   it('synthesises a volume, then measures its descriptors and diffusivity into the project', async () => {
     const t = tempDir()
-    const b = makeBackend(t.dir)
+    const b = makeTestBackend(t.dir)
     cleanups.push(() => {
       b.app.closeProject()
       t.cleanup()

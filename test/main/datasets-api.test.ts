@@ -7,22 +7,9 @@ import path from 'node:path'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseNpy } from '../../src/core/io/npy'
-import { createBackend, type Backend } from '../../src/main/backend'
-import { forkLauncher } from '../../src/main/jobs/launcher'
-import type { JobInfo } from '../../src/shared/dto'
+import { type Backend } from '../../src/main/backend'
 import { tempDir } from '../helpers'
-
-const JOB_ENTRY = path.resolve(__dirname, '../../src/main/jobs/job-process.ts')
-
-async function waitForJob(b: Backend, id: number, timeoutMs = 30_000): Promise<JobInfo> {
-  const t0 = Date.now()
-  for (;;) {
-    const j = await b.invoke('jobs.get', { id })
-    if (['succeeded', 'failed', 'cancelled'].includes(j.status)) return j
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${j.status}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+import { makeTestBackend, waitForJob } from '../backend-helpers'
 
 /** A 64×48 grey PNG: left third 30, middle third 120, right third 220. */
 function writeGreyPng(file: string): void {
@@ -41,12 +28,7 @@ describe('datasets API', () => {
 
   beforeAll(async () => {
     writeGreyPng(grey)
-    b = createBackend({
-      userDataDir: path.join(t.dir, 'user'),
-      transport: 'in-process',
-      launcher: forkLauncher(JOB_ENTRY),
-      volumeUrl: (id) => `/vox/volumes/${id}`,
-    })
+    b = makeTestBackend(t.dir)
     await b.invoke('projects.create', { dir: path.join(t.dir, 'p'), name: 'Datasets' })
   })
   afterAll(() => {

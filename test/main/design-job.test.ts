@@ -5,13 +5,11 @@
  */
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBackend, type Backend } from '../../src/main/backend'
 import { forkLauncher, type JobLauncher } from '../../src/main/jobs/launcher'
 import type { EventPayload } from '../../src/shared/api'
-import type { JobInfo } from '../../src/shared/dto'
 import { tempDir } from '../helpers'
+import { JOB_ENTRY, makeTestBackend, waitForJob } from '../backend-helpers'
 
-const JOB_ENTRY = path.resolve(__dirname, '../../src/main/jobs/job-process.ts')
 const TOY_BUNDLE = path.resolve(__dirname, '../core/models/fixtures/toy-bundle')
 
 interface DesignRecord {
@@ -24,28 +22,13 @@ interface DesignRecord {
   trainingS2: { phase: number; y: number[]; x: number[] }[]
 }
 
-async function waitForJob(b: Backend, id: number, timeoutMs = 90_000): Promise<JobInfo> {
-  const t0 = Date.now()
-  for (;;) {
-    const j = await b.invoke('jobs.get', { id })
-    if (['succeeded', 'failed', 'cancelled'].includes(j.status)) return j
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${j.status}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 describe('design job', () => {
   const cleanups: (() => void)[] = []
   afterEach(() => cleanups.splice(0).forEach((c) => c()))
 
   function setup(launcher: JobLauncher = forkLauncher(JOB_ENTRY)) {
     const t = tempDir()
-    const b = createBackend({
-      userDataDir: path.join(t.dir, 'user'),
-      transport: 'in-process',
-      launcher,
-      volumeUrl: (id) => `/vox/volumes/${id}`,
-    })
+    const b = makeTestBackend(t.dir, { launcher })
     cleanups.push(() => {
       b.app.closeProject()
       t.cleanup()
@@ -82,7 +65,7 @@ describe('design job', () => {
     })
     // The volume reference became the file the job reads (and the run records).
     expect(job.params.targets).toEqual(['vf:pore=0.3', expect.stringMatching(/^s2=.*volumes.*\.npy$/)])
-    const done = await waitForJob(b, job.id)
+    const done = await waitForJob(b, job.id, 90_000)
     expect(done.status, done.error ?? '').toBe('succeeded')
 
     const designed = (await b.invoke('volumes.list', {})).find((v) => v.jobId === job.id)!

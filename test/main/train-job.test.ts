@@ -8,12 +8,10 @@ import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { findPython } from '../../src/core/models/python'
-import { createBackend, type Backend } from '../../src/main/backend'
-import { forkLauncher } from '../../src/main/jobs/launcher'
+import { type Backend } from '../../src/main/backend'
 import type { JobInfo } from '../../src/shared/dto'
 import { tempDir } from '../helpers'
-
-const JOB_ENTRY = path.resolve(__dirname, '../../src/main/jobs/job-process.ts')
+import { makeTestBackend, waitForJob } from '../backend-helpers'
 
 let torchMissing: string | null = null
 beforeAll(async () => {
@@ -29,12 +27,7 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()))
 
 async function demoBackend(): Promise<{ b: Backend; datasetId: number }> {
   const t = tempDir()
-  const b = createBackend({
-    userDataDir: path.join(t.dir, 'user'),
-    transport: 'in-process',
-    launcher: forkLauncher(JOB_ENTRY),
-    volumeUrl: (id) => `/vox/volumes/${id}`,
-  })
+  const b = makeTestBackend(t.dir)
   cleanups.push(() => {
     b.app.closeProject()
     t.cleanup()
@@ -42,16 +35,6 @@ async function demoBackend(): Promise<{ b: Backend; datasetId: number }> {
   expect(await b.app.openDemoOnFirstStart()).toBe(true)
   const [dataset] = await b.invoke('datasets.list', {})
   return { b, datasetId: dataset.id }
-}
-
-async function waitForJob(b: Backend, id: number, timeoutMs: number): Promise<JobInfo> {
-  const t0 = Date.now()
-  for (;;) {
-    const j = await b.invoke('jobs.get', { id })
-    if (['succeeded', 'failed', 'cancelled'].includes(j.status)) return j
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${id} still ${j.status}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
 
 describe('train job', () => {
