@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
-import { createBackend, type Backend } from '../../src/main/backend'
-import { forkLauncher } from '../../src/main/jobs/launcher'
+import type { Backend } from '../../src/main/backend'
 import { startWebHost, type WebHost } from '../../src/host/server'
+import { makeTestBackend } from '../backend-helpers'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const RENDERER_DIR = path.resolve(__dirname, '..', '..', 'out', 'renderer')
@@ -46,12 +46,7 @@ export interface E2eSession {
 
 /** A web host on a free loopback port over a backend whose user data lives in `dir`, plus headless Chromium. */
 export async function startE2eSession(dir: string): Promise<E2eSession> {
-  const backend = createBackend({
-    userDataDir: path.join(dir, 'user'),
-    transport: 'web',
-    launcher: forkLauncher(path.resolve(__dirname, '../../src/main/jobs/job-process.ts')),
-    volumeUrl: (id) => `/vox/volumes/${id}`,
-  })
+  const backend = makeTestBackend(dir, { transport: 'web' })
   const host = await startWebHost(backend, { port: 0, rendererDir: RENDERER_DIR })
   const browser = await launchChromium()
   return {
