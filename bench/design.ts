@@ -1,46 +1,255 @@
 /**
- * `npm run bench -- design [steps]`: inverse design on the shipped Berea bundle at 64³ (or, when it is not
- * installed, the toy test bundle at 16³, which is untrained: timings only). One start volume (a
- * reconstruction, seed 0) and three runs: pore volume fraction 0.28, S2 toward the training statistics,
- * pore D_rel 0.10 along z. Reports steps, seconds and each target's before/after/error.
+ * `npm run bench -- design [--steps N] [--seeds a,b,c] [--real N] [--no-compare]`: the inverse-design bars
+ * on the shipped Berea bundle at 64³ (docs/design.md, "Measured"). When the bundle is not installed, the
+ * untrained toy test bundle at 16³ runs the same scenarios (timings only).
+ *
+ * Per seed, the start is the plain reconstruction of that seed (the defaults: volume-fraction + S2
+ * guidance, fraction-matched quantisation) and the design runs with the same seed:
+ * 1. `vf:pore=0.28`: pore fraction after, and whether the normalised S2 shape stays inside the spread of
+ *    real 64³ subvolumes of the training half (z < 128 of ../shared/data/3d-berea-sandstone);
+ * 2. `s2=training`: Micro3Diff S2 error (pore, the worst phase) of the start and of the design against the
+ *    bundle's training statistics, and their ratio; with `--compare` (default) also the previous algorithm
+ *    (batch-level residuals, κ = 0.5) on the same seeds;
+ * 3. `diffusivity:pore:z=0.10`: D_rel along z on the final labels (3D solve), pore fraction, S2 shape;
+ * 4. for every run: steps, wall and process CPU seconds of SDS and of the whole design, and the load
+ *    average before and after.
+ *
+ * Normalised S2 shape: the autocovariance normalised to 1 at r = 0, c(r) = (S2(r) − φ²) / (φ − φ²), which
+ * removes both the level S2(0) = φ and the tail S2(∞) = φ² (S2(r)/S2(0) alone tends to φ, so it differs
+ * between volumes of different fractions even when their texture is the same). Per volume the mean over
+ * the three axes, r = 0 … 32. The envelope is the min and max over the real subvolumes at each r; a volume
+ * is inside when every lag is within it (the largest excursion outside is reported too).
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { BenchContext } from './index'
 import { loadBundle } from '../src/core/models/bundle'
 import { reconstructVolume } from '../src/core/models/reconstruct'
-import { designVolume } from '../src/core/design/design-volume'
+import { trainingS2 } from '../src/core/models/stats'
+import { designVolume, type DesignVolumeResult } from '../src/core/design/design-volume'
+import { phaseS2ErrorPercent, type TargetOutcome } from '../src/core/design/measure'
 import { parseTarget } from '../src/core/design/targets'
+import type { SdsParams } from '../src/core/design/sds'
+import { axisTwoPointCorrelation } from '../src/core/analysis/two-point'
+import { phaseIndicator } from '../src/core/analysis/indicator'
+import { labelFractions } from '../src/core/diffusion/decode'
+import { SeededRandom } from '../src/core/diffusion/random'
+import { AXES, makeVolume, type Shape3, type Volume } from '../src/core/volume/volume'
+
+const BEREA_DATA = path.resolve(__dirname, '..', '..', 'shared', 'data', '3d-berea-sandstone')
+const PORE = 0
+
+function arg(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+function crop(vol: Volume, z0: number, y0: number, x0: number, shape: Shape3): Volume {
+  const [, ny, nx] = vol.shape
+  const out = new Uint8Array(shape[0] * shape[1] * shape[2])
+  let o = 0
+  for (let z = 0; z < shape[0]; z++)
+    for (let y = 0; y < shape[1]; y++) {
+      const start = ((z0 + z) * ny + y0 + y) * nx + x0
+      out.set(vol.data.subarray(start, start + shape[2]), o)
+      o += shape[2]
+    }
+  return makeVolume(shape, out)
+}
+
+/** c(r) = (S2(r) − φ²)/(φ − φ²) of a phase, mean over the three axes, r = 0 … maxR. */
+export function normalisedCovariance(vol: Volume, phase: number, maxR: number): number[] {
+  const field = phaseIndicator(vol, phase)
+  const phi = labelFractions(vol.data, Math.max(phase + 1, 2))[phase]
+  const mean = new Array<number>(maxR + 1).fill(0)
+  for (const axis of AXES) {
+    const s2 = axisTwoPointCorrelation(field, vol.shape, axis, { maxR })
+    s2.forEach((v, r) => (mean[r] += (v - phi * phi) / Math.max(phi - phi * phi, 1e-12) / 3))
+  }
+  return mean
+}
+
+interface Envelope {
+  min: number[]
+  max: number[]
+}
+
+function shapeCheck(curve: number[], env: Envelope) {
+  let outside = 0
+  let worst = 0
+  curve.forEach((v, r) => {
+    const excess = Math.max(env.min[r] - v, v - env.max[r], 0)
+    if (excess > 0) outside++
+    worst = Math.max(worst, excess)
+  })
+  return { inside: outside === 0, lagsOutside: outside, maxExcursion: worst }
+}
+
+const round = (v: number, d = 4) => Number(v.toFixed(d))
+
+interface Described {
+  poreFraction: number
+  s2ErrorPore: number
+  s2ErrorSolid: number | null
+  shape: ReturnType<typeof shapeCheck> | null
+}
+
+interface Run {
+  scenario: string
+  target: string
+  sds: Partial<SdsParams>
+  seed: number
+  steps: number
+  outcome: TargetOutcome
+  start: Described
+  result: Described
+  solves: number
+  seconds: { sds: number; design: number }
+  cpuSeconds: number
+  loadAverage: { before: number[]; after: number[] }
+  history: Record<string, number>[]
+}
 
 export default async function bench(ctx: BenchContext) {
-  const steps = Number(ctx.args[0] ?? 500)
+  const args = ctx.args
+  const steps = Number(arg(args, 'steps') ?? 500)
+  const seeds = (arg(args, 'seeds') ?? '0,1,2').split(',').map(Number)
+  const realCount = Number(arg(args, 'real') ?? 10)
+  const compare = !args.includes('--no-compare')
   const berea = path.join(__dirname, '..', 'resources', 'models', 'berea-sandstone')
   const shipped = existsSync(path.join(berea, 'manifest.json'))
   const dir = shipped ? berea : path.join(__dirname, '..', 'test', 'core', 'models', 'fixtures', 'toy-bundle')
   const size = shipped ? 64 : 16
+  const shape: Shape3 = [size, size, size]
+  const maxR = size / 2
   if (!shipped) ctx.log('resources/models/berea-sandstone is not installed: using the untrained toy bundle')
   const bundle = await loadBundle(dir)
   const names = bundle.manifest.phases.map((p) => p.name)
   const pore = names.includes('pore') ? 'pore' : '0'
-  const start = (await reconstructVolume(bundle, { shape: [size, size, size], seed: 0 })).volume
-  const runs = []
-  for (const spec of [`vf:${pore}=0.28`, 's2=training', `diffusivity:${pore}:z=0.10`]) {
-    ctx.log(`${spec}: ${steps} steps at ${size}^3`)
-    const r = await designVolume(bundle, {
-      start: { volume: start },
-      targets: [parseTarget(spec, names)],
-      sds: { steps },
-    })
-    const o = r.outcomes[0]
-    ctx.log(`  ${o.before.toPrecision(4)} -> ${o.after.toPrecision(4)}, ${r.timings.sds.toFixed(1)} s`)
-    runs.push({
-      target: spec,
-      outcome: o,
-      volumeFractions: { before: r.fractionsBefore, after: r.fractionsAfter },
-      sdsSeconds: r.timings.sds,
-      measureSeconds: r.timings.measure,
-      solves: Object.values(r.solves)[0]?.length ?? 0,
-    })
+  const curves = trainingS2(bundle.stats).map((c, phase) => ({ phase, y: c.y, x: c.x }))
+
+  // The spread of real subvolumes (the same draw as bench/reconstruct.ts: seed 2024, training half).
+  let envelope: Envelope | null = null
+  let real: { poreFraction: number; s2ErrorPore: number }[] = []
+  if (shipped && existsSync(path.join(BEREA_DATA, 'volume.raw'))) {
+    const meta = JSON.parse(readFileSync(path.join(BEREA_DATA, 'meta.json'), 'utf8')) as { shape: Shape3 }
+    const full = makeVolume(meta.shape, new Uint8Array(readFileSync(path.join(BEREA_DATA, 'volume.raw'))))
+    const [nz, ny, nx] = full.shape
+    const half = nz / 2
+    const rng = new SeededRandom(2024)
+    const subs = Array.from({ length: realCount }, () =>
+      crop(full, rng.integer(half - size + 1), rng.integer(ny - size + 1), rng.integer(nx - size + 1), shape),
+    )
+    const covs = subs.map((v) => normalisedCovariance(v, PORE, maxR))
+    envelope = {
+      min: covs[0].map((_, r) => Math.min(...covs.map((c) => c[r]))),
+      max: covs[0].map((_, r) => Math.max(...covs.map((c) => c[r]))),
+    }
+    real = subs.map((v) => ({
+      poreFraction: round(labelFractions(v.data, 2)[PORE]),
+      s2ErrorPore: round(phaseS2ErrorPercent(v, curves[PORE]), 2),
+    }))
+    ctx.log(`real ${size}³ subvolumes: pore ${real.map((q) => q.poreFraction.toFixed(3)).join(' ')}`)
   }
-  return { bundle: bundle.id, shipped, size, steps, batch: 8, runs }
+
+  const starts = new Map<number, { volume: Volume; seconds: number }>()
+  for (const seed of seeds) {
+    const t0 = performance.now()
+    const volume = (await reconstructVolume(bundle, { shape, seed })).volume
+    starts.set(seed, { volume, seconds: (performance.now() - t0) / 1000 })
+  }
+
+  const describe = (vol: Volume): Described => {
+    const cov = normalisedCovariance(vol, PORE, maxR)
+    return {
+      poreFraction: round(labelFractions(vol.data, names.length)[PORE]),
+      s2ErrorPore: round(phaseS2ErrorPercent(vol, curves[PORE]), 3),
+      s2ErrorSolid: curves[1] ? round(phaseS2ErrorPercent(vol, curves[1]), 3) : null,
+      shape: envelope ? shapeCheck(cov, envelope) : null,
+    }
+  }
+
+  const scenarios: { name: string; target: string; sds?: Partial<SdsParams> }[] = [
+    { name: 'vf', target: `vf:${pore}=0.28` },
+    { name: 's2', target: 's2=training' },
+    ...(compare
+      ? [{ name: 's2-previous', target: 's2=training', sds: { residual: 'batch' as const, strength: 0.5 } }]
+      : []),
+    { name: 'diffusivity', target: `diffusivity:${pore}:z=0.10` },
+  ]
+  const runs: Run[] = []
+  for (const sc of scenarios) {
+    for (const seed of seeds) {
+      const start = starts.get(seed)!
+      const loadBefore = os.loadavg()
+      const c0 = process.cpuUsage()
+      const r: DesignVolumeResult = await designVolume(bundle, {
+        start: { volume: start.volume },
+        targets: [parseTarget(sc.target, names)],
+        sds: { steps, seed, ...sc.sds },
+      })
+      const cpu = process.cpuUsage(c0)
+      const o = r.outcomes[0]
+      const run: Run = {
+        scenario: sc.name,
+        target: sc.target,
+        sds: sc.sds ?? {},
+        seed,
+        steps: r.sds.steps,
+        outcome: o,
+        start: describe(start.volume),
+        result: describe(r.volume),
+        solves: Object.values(r.solves)[0]?.length ?? 0,
+        seconds: { sds: round(r.timings.sds, 2), design: round(r.timings.total, 2) },
+        cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
+        loadAverage: {
+          before: loadBefore.map((v) => round(v, 2)),
+          after: os.loadavg().map((v) => round(v, 2)),
+        },
+        history: r.history.map((h) => ({ step: h.step, seconds: round(h.seconds, 2), ...h.measures })),
+      }
+      ctx.log(
+        `${sc.name} seed ${seed}: ${o.before.toPrecision(4)} -> ${o.after.toPrecision(4)} ` +
+          `(${o.reached ? 'reached' : 'not reached'}), pore ${run.result.poreFraction}, ` +
+          `S2 pore ${run.start.s2ErrorPore} -> ${run.result.s2ErrorPore} %, ` +
+          `shape ${run.result.shape ? (run.result.shape.inside ? 'inside' : `outside at ${run.result.shape.lagsOutside} lags`) : '-'}, ` +
+          `SDS ${run.seconds.sds} s wall, ${run.cpuSeconds} s CPU, load ${run.loadAverage.before[0]}`,
+      )
+      runs.push(run)
+    }
+  }
+
+  const summary = scenarios.map((sc) => {
+    const rs = runs.filter((r) => r.scenario === sc.name)
+    const mean = (xs: number[]) => round(xs.reduce((a, v) => a + v, 0) / xs.length, 3)
+    return {
+      scenario: sc.name,
+      target: sc.target,
+      seeds: rs.map((r) => r.seed),
+      reached: rs.map((r) => r.outcome.reached),
+      before: rs.map((r) => round(r.outcome.before)),
+      after: rs.map((r) => round(r.outcome.after)),
+      error: rs.map((r) => round(r.outcome.error)),
+      s2ErrorPore: rs.map((r) => [r.start.s2ErrorPore, r.result.s2ErrorPore]),
+      s2Reduction: rs.map((r) => round(r.start.s2ErrorPore / Math.max(r.result.s2ErrorPore, 1e-9), 2)),
+      shapeInside: rs.map((r) => r.result.shape?.inside ?? null),
+      sdsWallSeconds: rs.map((r) => r.seconds.sds),
+      meanSdsWallSeconds: mean(rs.map((r) => r.seconds.sds)),
+      cpuSeconds: rs.map((r) => r.cpuSeconds),
+      loadAverage1m: rs.map((r) => r.loadAverage.before[0]),
+    }
+  })
+  return {
+    bundle: bundle.id,
+    manifestSha256: bundle.manifestSha256,
+    shipped,
+    size,
+    steps,
+    seeds,
+    startSeconds: [...starts.values()].map((s) => round(s.seconds, 2)),
+    realSubvolumes: envelope ? { count: real.length, items: real, covarianceEnvelope: envelope } : null,
+    summary,
+    runs,
+  }
 }

@@ -35,6 +35,7 @@ import {
   type WeightedTerm,
 } from './sds'
 import type { DesignTarget, TermKind } from './targets'
+import { TwoPointVolumeTerm, VolumeFractionVolumeTerm, type VolumeTrackingTerm } from './volume-terms'
 import { SurfaceAreaTerm, TwoPointTerm, VolumeFractionTerm, type PhaseS2Curves } from './terms'
 
 export type DesignStart = { volume: Volume } | { shape: Shape3; seed: number }
@@ -140,14 +141,25 @@ export async function designWithModel(
   const s2Curves = s2CurvesFor(desc, params, P, Math.min(shape[1], shape[2]))
   const terms: WeightedTerm[] = []
   const diffusivity: DiffusivityTerm[] = []
+  const tracking: VolumeTrackingTerm[] = []
   for (const t of params.targets) {
     if ('phase' in t && t.phase >= P)
       throw new UserError(`target phase ${t.phase}: the model has ${P} phases`)
-    if (t.kind === 'vf') terms.push({ term: new VolumeFractionTerm(t.phase, t.value), weight: weights.vf })
-    else if (t.kind === 'ssa')
+    if (t.kind === 'vf') {
+      if (sds.residual === 'volume') {
+        const term = new VolumeFractionVolumeTerm(t.phase, t.value, probs, dims)
+        tracking.push(term)
+        terms.push({ term, weight: weights.vf })
+      } else terms.push({ term: new VolumeFractionTerm(t.phase, t.value), weight: weights.vf })
+    } else if (t.kind === 'ssa')
       terms.push({ term: new SurfaceAreaTerm(t.phase, t.value), weight: weights.ssa })
-    else if (t.kind === 's2') terms.push({ term: new TwoPointTerm(s2Curves), weight: weights.s2 })
-    else {
+    else if (t.kind === 's2') {
+      if (sds.residual === 'volume') {
+        const term = new TwoPointVolumeTerm(s2Curves, probs, dims)
+        tracking.push(term)
+        terms.push({ term, weight: weights.s2 })
+      } else terms.push({ term: new TwoPointTerm(s2Curves), weight: weights.s2 })
+    } else {
       const term = new DiffusivityTerm(t.phase, t.axis, t.value, probs, dims, control.signal)
       diffusivity.push(term)
       terms.push({ term, weight: weights.diffusivity })
@@ -157,7 +169,7 @@ export async function designWithModel(
   const fractionsBefore = labelFractions(start.data, P)
   const schedule = makeNoiseSchedule(desc.schedule)
   const labelsByAxis = conditionLabels(desc, { ...DEFAULT_PARAMS, shape })
-  const solvers: VolumeSolver[] = diffusivity
+  const solvers: VolumeSolver[] = [...tracking, ...diffusivity]
   const t0 = performance.now()
   const history = await runSds({ model, schedule, labelsByAxis }, probs, dims, terms, solvers, sds, control)
   const t1 = performance.now()

@@ -48,6 +48,8 @@ export interface SdsParams {
   scoreWeight: number
   /** Adam step of the score term, relative to the RMS of the batch's latents. */
   learningRate: number
+  /** Residuals of vf and S2: the whole volume's ('volume', volume-terms.ts) or the batch's ('batch'). */
+  residual: 'volume' | 'batch'
   /** κ: fraction of the target loss a Polyak step removes. */
   strength: number
   /** Cap of the target step's RMS, relative to the RMS of the batch's latents. */
@@ -69,7 +71,8 @@ export const DEFAULT_SDS_PARAMS: SdsParams = {
   weighting: 'one-minus-alpha-bar',
   scoreWeight: 1,
   learningRate: 0.02,
-  strength: 0.5,
+  residual: 'volume',
+  strength: 1,
   maxTargetStep: 0.25,
   refineEvery: 200,
   resolveEvery: 10,
@@ -207,44 +210,17 @@ export async function runSds(
     const B = z.dims[0]
     const zRms = Math.max(rms(z.data), 1e-6)
 
-    // score gradient
+    // score step: Adam on the score gradient, moments per slice
     const t = params.tMin + rng.integer(params.tMax - params.tMin)
-    const ab = schedule.alphaBar(t)
-    const eps = rng.fillNormal(new Float32Array(z.data.length))
-    const zt = new Float32Array(z.data.length)
-    for (let i = 0; i < zt.length; i++) zt[i] = Math.sqrt(ab) * z.data[i] + Math.sqrt(1 - ab) * eps[i]
-    const cond = new Int32Array(B).fill(ctx.labelsByAxis[axis])
-    const epsHat = await model.denoiser.predictNoise({ data: zt, dims: z.dims }, t, cond)
     const ws = params.scoreWeight * scoreWeight(schedule, t, params.weighting)
-
-    // target gradient
-    const y = await model.decoder.decode(z)
-    const v = new Float32Array(y.data.length)
-    let total = 0
-    const losses: Record<string, number> = {}
-    const measures: Record<string, number> = {}
-    for (const { term, weight } of terms) {
-      const r = term.evaluate(y, batch)
-      losses[term.key] = r.loss
-      measures[term.key] = r.measure
-      total += weight * r.loss
-      if (weight !== 0) for (let i = 0; i < v.length; i++) v[i] += weight * r.gradient[i]
-    }
-    const next = Float32Array.from(z.data)
-    if (total > 0 && params.strength > 0 && model.decoderVjp) {
-      const g = await model.decoderVjp.vjp(z, { data: v, dims: y.dims })
-      let g2 = 0
-      for (let i = 0; i < g.data.length; i++) g2 += g.data[i] * g.data[i]
-      if (g2 > 0) {
-        let lambda = (params.strength * 2 * total) / g2
-        const stepRms = lambda * Math.sqrt(g2 / g.data.length)
-        if (stepRms > params.maxTargetStep * zRms) lambda *= (params.maxTargetStep * zRms) / stepRms
-        for (let i = 0; i < next.length; i++) next[i] -= lambda * g.data[i]
-      }
-    }
-
-    // Adam on the score gradient, moments per slice
+    const moved = Float32Array.from(z.data)
     if (ws !== 0) {
+      const ab = schedule.alphaBar(t)
+      const eps = rng.fillNormal(new Float32Array(z.data.length))
+      const zt = new Float32Array(z.data.length)
+      for (let i = 0; i < zt.length; i++) zt[i] = Math.sqrt(ab) * z.data[i] + Math.sqrt(1 - ab) * eps[i]
+      const cond = new Int32Array(B).fill(ctx.labelsByAxis[axis])
+      const epsHat = await model.denoiser.predictNoise({ data: zt, dims: z.dims }, t, cond)
       const item = z.data.length / B
       const lr = params.learningRate * zRms
       batch.indices.forEach((index, b) => {
@@ -259,13 +235,42 @@ export async function runSds(
           const g = ws * (epsHat.data[j] - eps[j])
           st.m[i] = ADAM_BETA1 * st.m[i] + (1 - ADAM_BETA1) * g
           st.v[i] = ADAM_BETA2 * st.v[i] + (1 - ADAM_BETA2) * g * g
-          next[j] -= (lr * (st.m[i] / c1)) / (Math.sqrt(st.v[i] / c2) + ADAM_EPS)
+          moved[j] -= (lr * (st.m[i] / c1)) / (Math.sqrt(st.v[i] / c2) + ADAM_EPS)
         }
       })
     }
 
+    // target step, linearised where the score step left the latents: the terms see D(z + score step),
+    // so the correction includes what the score step and the encode→decode round trip moved
+    const zMoved: PlaneBatch = { data: moved, dims: z.dims }
+    const y = await model.decoder.decode(zMoved)
+    const v = new Float32Array(y.data.length)
+    let total = 0
+    const losses: Record<string, number> = {}
+    const measures: Record<string, number> = {}
+    for (const { term, weight } of terms) {
+      const r = term.evaluate(y, batch)
+      losses[term.key] = r.loss
+      measures[term.key] = r.measure
+      total += weight * r.loss
+      if (weight !== 0) for (let i = 0; i < v.length; i++) v[i] += weight * r.gradient[i]
+    }
+    const next = Float32Array.from(moved)
+    if (total > 0 && params.strength > 0 && model.decoderVjp) {
+      const g = await model.decoderVjp.vjp(zMoved, { data: v, dims: y.dims })
+      let g2 = 0
+      for (let i = 0; i < g.data.length; i++) g2 += g.data[i] * g.data[i]
+      if (g2 > 0) {
+        let lambda = (params.strength * 2 * total) / g2
+        const stepRms = lambda * Math.sqrt(g2 / g.data.length)
+        if (stepRms > params.maxTargetStep * zRms) lambda *= (params.maxTargetStep * zRms) / stepRms
+        for (let i = 0; i < next.length; i++) next[i] -= lambda * g.data[i]
+      }
+    }
+
     const yNew = await model.decoder.decode({ data: next, dims: z.dims })
     scatterSlices(probs, dims, batch, yNew)
+    for (const { term } of terms) term.written?.(batch, yNew)
 
     if (step === 1 || step % params.logEvery === 0 || step === params.steps) {
       history.push({ step, seconds: (performance.now() - started) / 1000, t, axis, losses, measures })

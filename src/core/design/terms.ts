@@ -38,6 +38,8 @@ export interface TermValue {
 export interface DesignTerm {
   readonly key: string
   evaluate(y: PlaneBatch, batch: SliceBatch): TermValue
+  /** Told the values `y` written over the batch's slices after the step (volume-level terms track them). */
+  written?(batch: SliceBatch, y: PlaneBatch): void
 }
 
 /** Copy channel `phase` of every plane of y into one [B, H, W] field. */
