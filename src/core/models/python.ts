@@ -157,23 +157,45 @@ export function parseTrainerLine(line: string): TrainerEvent | undefined {
 }
 
 /**
+ * Python source that runs `microlad_train` as `python -m microlad_train` would, after starting a thread that
+ * ends the process when its stdin closes: a Python child is not killed with its parent otherwise, so a
+ * killed CLI or job process would leave an orphaned training running.
+ */
+const EXIT_WITH_PARENT = [
+  'import os, runpy, sys, threading',
+  'def _watch():',
+  '    try:',
+  '        while os.read(0, 4096):',
+  '            pass',
+  '    except OSError:',
+  '        pass',
+  '    os._exit(143)',
+  'threading.Thread(target=_watch, daemon=True).start()',
+  "sys.argv = ['microlad_train'] + sys.argv[1:]",
+  "runpy.run_module('microlad_train', run_name='__main__', alter_sys=True)",
+].join('\n')
+
+/**
  * Run the trainer to completion, calling `onEvent` for every line it prints. Resolves with the final
- * `done` event; rejects with a UserError carrying the trainer's one-line error (or the last stderr line).
+ * `done` event; rejects with a UserError carrying the trainer's one-line error (or the last stderr line),
+ * or a CancelledError when `signal` aborts. The trainer exits when this process goes away.
  */
 export async function runTrainer(
   options: TrainOptions,
   onEvent: (event: TrainerEvent) => void,
   signal?: AbortSignal,
   env: NodeJS.ProcessEnv = process.env,
+  python?: PythonEnvironment,
 ): Promise<Extract<TrainerEvent, { type: 'done' }>> {
   if (!existsSync(options.dataset)) throw new UserError(`dataset folder not found: ${options.dataset}`)
-  const python = await findPython(env)
+  const py = python ?? (await findPython(env))
   const dir = trainingDir(env)
   const pythonPath = [dir, env.PYTHONPATH].filter(Boolean).join(path.delimiter)
+  const args = ['-c', EXIT_WITH_PARENT, ...trainerArgs(options).slice(2)]
   return new Promise((resolve, reject) => {
-    const child = spawn(python.executable, trainerArgs(options), {
+    const child = spawn(py.executable, args, {
       env: { ...env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     })
     let pending = ''
     let stderrTail: string[] = []
@@ -203,7 +225,7 @@ export async function runTrainer(
           .filter((l) => l.trim()),
       ].slice(-5)
     })
-    child.on('error', (err) => reject(new UserError(`could not start ${python.executable}: ${err.message}`)))
+    child.on('error', (err) => reject(new UserError(`could not start ${py.executable}: ${err.message}`)))
     child.on('close', (code) => {
       signal?.removeEventListener('abort', onAbort)
       handle(pending)

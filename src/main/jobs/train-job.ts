@@ -10,42 +10,16 @@
  *
  * Everything is written under PROJECT/models/.train-job<ID>/ (dataset.json, checkpoints, the bundle) and the
  * checked bundle is renamed to PROJECT/models/<name>/ at the end; a failed or cancelled run removes the
- * folder. The trainer watches its stdin and exits when the job process goes away (killed on cancel), so no
+ * folder. The trainer exits when the job process goes away (killed on cancel; see runTrainer), so no
  * orphaned training keeps running.
  */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, promises as fs, renameSync, rmSync } from 'node:fs'
 import path from 'node:path'
-import { CancelledError, UserError } from '../../core/errors'
+import { UserError } from '../../core/errors'
 import { loadBundle } from '../../core/models/bundle'
-import {
-  findPython,
-  parseTrainerLine,
-  trainerArgs,
-  trainingDir,
-  type TrainerEvent,
-  type TrainOptions,
-} from '../../core/models/python'
+import { findPython, runTrainer } from '../../core/models/python'
 import type { PhaseInfo } from '../../shared/dto'
-import type { JobContext, JobHandler } from './job-context'
-
-/**
- * Runs `microlad_train` like `python -m microlad_train`, after starting a thread that ends the process when
- * stdin closes (the parent died): Python children are not killed with their parent otherwise.
- */
-const PRELUDE = [
-  'import os, runpy, sys, threading',
-  'def _watch():',
-  '    try:',
-  '        while os.read(0, 4096):',
-  '            pass',
-  '    except OSError:',
-  '        pass',
-  '    os._exit(143)',
-  'threading.Thread(target=_watch, daemon=True).start()',
-  "sys.argv = ['microlad_train'] + sys.argv[1:]",
-  "runpy.run_module('microlad_train', run_name='__main__', alter_sys=True)",
-].join('\n')
+import type { JobHandler } from './job-context'
 
 interface DatasetParam {
   name: string
@@ -103,63 +77,6 @@ function freeFolder(modelsDir: string, base: string): string {
   return name
 }
 
-/** Spawn the trainer and stream its events; resolves with the `done` event. */
-async function runTrainerProcess(
-  options: TrainOptions,
-  env: NodeJS.ProcessEnv,
-  ctx: JobContext,
-  onEvent: (e: TrainerEvent) => void,
-): Promise<Extract<TrainerEvent, { type: 'done' }>> {
-  const python = await findPython(env)
-  ctx.log(`Python ${python.pythonVersion} (${python.executable}), torch ${python.torchVersion}`)
-  const dir = trainingDir(env)
-  const args = ['-c', PRELUDE, ...trainerArgs(options).slice(2)]
-  return new Promise((resolve, reject) => {
-    const child = spawn(python.executable, args, {
-      env: {
-        ...env,
-        PYTHONPATH: [dir, env.PYTHONPATH].filter(Boolean).join(path.delimiter),
-        PYTHONUNBUFFERED: '1',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let pending = ''
-    let stderrTail: string[] = []
-    let done: Extract<TrainerEvent, { type: 'done' }> | undefined
-    let failure: string | undefined
-    const onAbort = () => child.kill('SIGTERM')
-    ctx.signal.addEventListener('abort', onAbort, { once: true })
-    const handle = (line: string) => {
-      const event = parseTrainerLine(line)
-      if (!event) return
-      if (event.type === 'done') done = event
-      if (event.type === 'error') failure = event.message
-      onEvent(event)
-    }
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString()
-      const lines = pending.split('\n')
-      pending = lines.pop() ?? ''
-      lines.forEach(handle)
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      const lines = chunk
-        .toString()
-        .split('\n')
-        .filter((l) => l.trim())
-      stderrTail = [...stderrTail, ...lines].slice(-5)
-    })
-    child.on('error', (err) => reject(new UserError(`could not start ${python.executable}: ${err.message}`)))
-    child.on('close', (code) => {
-      ctx.signal.removeEventListener('abort', onAbort)
-      handle(pending)
-      if (ctx.signal.aborted) return reject(new CancelledError())
-      if (code === 0 && done) return resolve(done)
-      reject(new UserError(`training failed: ${failure ?? stderrTail.at(-1) ?? `exit code ${code}`}`))
-    })
-  })
-}
-
 export const trainJob: JobHandler = async (params, ctx) => {
   const modelsDir = path.join(ctx.projectDir, 'models')
   const work = path.join(modelsDir, `.train-job${ctx.jobId}`)
@@ -196,10 +113,10 @@ export const trainJob: JobHandler = async (params, ctx) => {
     const out = path.join(work, 'bundle')
     ctx.progress(0.01, 'starting the trainer')
     let lastLogged = 0
-    const done = await runTrainerProcess(
+    const python = await findPython(env)
+    ctx.log(`Python ${python.pythonVersion} (${python.executable}), torch ${python.torchVersion}`)
+    const done = await runTrainer(
       { dataset: datasetDir, out, work: path.join(work, 'run'), steps, size, preset, device },
-      env,
-      ctx,
       (e) => {
         if (e.type === 'progress') {
           const fraction = e.total > 0 ? e.step / e.total : 0
@@ -213,6 +130,9 @@ export const trainJob: JobHandler = async (params, ctx) => {
         } else if (e.type === 'log') ctx.log(e.message)
         else if (e.type === 'error') ctx.log(`trainer error: ${e.message}`)
       },
+      ctx.signal,
+      env,
+      python,
     )
     ctx.progress(0.95, 'checking the exported bundle')
     const bundle = await loadBundle(out, 'project')
