@@ -30,6 +30,7 @@ import {
   type WeightedLoss,
 } from './guidance'
 import { MultiPlaneSampler, type AxisMode } from './multi-plane-sampler'
+import { tiledDenoiser } from './tiled-denoiser'
 import { batchSizeFor, type LatentDiffusionModel } from './networks'
 import { planeSize, type GridDims } from './planes'
 import { SeededRandom } from './random'
@@ -81,6 +82,12 @@ export interface ReconstructionParams {
    * fraction-matched hysteresis growth (`hysteresisLabels`; 1 = the plain quantile threshold).
    */
   hysteresisSeeds: number
+  /**
+   * Denoise latent planes larger than this many cells as overlapping tiles of this size (0 = whole planes;
+   * the training size is the bundle's latent.size), with `tileOverlap` cells of overlap.
+   */
+  tile: number
+  tileOverlap: number
 }
 
 export type Quantiser = 'argmax' | 'match-fractions'
@@ -153,6 +160,8 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   guidanceFraction: 'soft',
   quantise: 'match-fractions',
   hysteresisSeeds: 0.05,
+  tile: 0,
+  tileOverlap: 8,
 }
 
 /** The latent grid dims [C, Z/f, Y/f, X/f] of a volume shape, or a UserError saying which side does not fit. */
@@ -285,7 +294,7 @@ export async function reconstructWithModel(
   const cfg = labelsByAxis.some((l) => l !== desc.conditioning.nullId) && params.guidanceWeight !== 1 ? 2 : 1
   const guided = guidance ? 2 / params.guidanceEvery : 0
   const perPass = meanBatches * (cfg * (params.axisMode === 'average' ? 3 : 1) + guided)
-  const mp = new MultiPlaneSampler(model.denoiser, {
+  const mp = new MultiPlaneSampler(tiledDenoiser(model.denoiser, params.tile, params.tileOverlap), {
     sampler,
     rng,
     harmonize: params.harmonize,
