@@ -5,8 +5,9 @@
  *
  * Per seed, the start is the plain reconstruction of that seed (the defaults: volume-fraction + S2
  * guidance, fraction-matched quantisation) and the design runs with the same seed:
- * 1. `vf:pore=0.28`: pore fraction after, and whether the normalised S2 shape stays inside the spread of
- *    real 64³ subvolumes of the training half (z < 128 of ../shared/data/3d-berea-sandstone);
+ * 1. `vf:pore=0.28`, alone and with `s2=training` (the training texture moved to the target fraction,
+ *    design-volume.ts rescaleS2): pore fraction after, and whether the normalised S2 shape stays inside
+ *    the spread of real 64³ subvolumes of the training half (z < 128 of ../shared/data/3d-berea-sandstone);
  * 2. `s2=training`: Micro3Diff S2 error (pore, the worst phase) of the start and of the design against the
  *    bundle's training statistics, and their ratio; with `--compare` (default) also the previous algorithm
  *    (batch-level residuals, κ = 0.5) on the same seeds;
@@ -97,11 +98,11 @@ interface Described {
 
 interface Run {
   scenario: string
-  target: string
+  targets: string[]
   sds: Partial<SdsParams>
   seed: number
   steps: number
-  outcome: TargetOutcome
+  outcomes: TargetOutcome[]
   start: Described
   result: Described
   solves: number
@@ -170,13 +171,20 @@ export default async function bench(ctx: BenchContext) {
     }
   }
 
-  const scenarios: { name: string; target: string; sds?: Partial<SdsParams> }[] = [
-    { name: 'vf', target: `vf:${pore}=0.28` },
-    { name: 's2', target: 's2=training' },
+  const scenarios: { name: string; targets: string[]; sds?: Partial<SdsParams> }[] = [
+    { name: 'vf', targets: [`vf:${pore}=0.28`] },
+    { name: 'vf+s2', targets: [`vf:${pore}=0.28`, 's2=training'] },
+    { name: 's2', targets: ['s2=training'] },
     ...(compare
-      ? [{ name: 's2-previous', target: 's2=training', sds: { residual: 'batch' as const, strength: 0.5 } }]
+      ? [
+          {
+            name: 's2-previous',
+            targets: ['s2=training'],
+            sds: { residual: 'batch' as const, strength: 0.5 },
+          },
+        ]
       : []),
-    { name: 'diffusivity', target: `diffusivity:${pore}:z=0.10` },
+    { name: 'diffusivity', targets: [`diffusivity:${pore}:z=0.10`] },
   ]
   const runs: Run[] = []
   for (const sc of scenarios) {
@@ -186,18 +194,17 @@ export default async function bench(ctx: BenchContext) {
       const c0 = process.cpuUsage()
       const r: DesignVolumeResult = await designVolume(bundle, {
         start: { volume: start.volume },
-        targets: [parseTarget(sc.target, names)],
+        targets: sc.targets.map((t) => parseTarget(t, names)),
         sds: { steps, seed, ...sc.sds },
       })
       const cpu = process.cpuUsage(c0)
-      const o = r.outcomes[0]
       const run: Run = {
         scenario: sc.name,
-        target: sc.target,
+        targets: sc.targets,
         sds: sc.sds ?? {},
         seed,
         steps: r.sds.steps,
-        outcome: o,
+        outcomes: r.outcomes,
         start: describe(start.volume),
         result: describe(r.volume),
         solves: Object.values(r.solves)[0]?.length ?? 0,
@@ -210,8 +217,15 @@ export default async function bench(ctx: BenchContext) {
         history: r.history.map((h) => ({ step: h.step, seconds: round(h.seconds, 2), ...h.measures })),
       }
       ctx.log(
-        `${sc.name} seed ${seed}: ${o.before.toPrecision(4)} -> ${o.after.toPrecision(4)} ` +
-          `(${o.reached ? 'reached' : 'not reached'}), pore ${run.result.poreFraction}, ` +
+        `${sc.name} seed ${seed}: ` +
+          r.outcomes
+            .map(
+              (o) =>
+                `${o.key} ${o.before.toPrecision(4)} -> ${o.after.toPrecision(4)} ` +
+                `(${o.reached ? 'reached' : 'not reached'})`,
+            )
+            .join(', ') +
+          `, pore ${run.result.poreFraction}, ` +
           `S2 pore ${run.start.s2ErrorPore} -> ${run.result.s2ErrorPore} %, ` +
           `shape ${run.result.shape ? (run.result.shape.inside ? 'inside' : `outside at ${run.result.shape.lagsOutside} lags`) : '-'}, ` +
           `SDS ${run.seconds.sds} s wall, ${run.cpuSeconds} s CPU, load ${run.loadAverage.before[0]}`,
@@ -225,12 +239,19 @@ export default async function bench(ctx: BenchContext) {
     const mean = (xs: number[]) => round(xs.reduce((a, v) => a + v, 0) / xs.length, 3)
     return {
       scenario: sc.name,
-      target: sc.target,
+      targets: sc.targets,
       seeds: rs.map((r) => r.seed),
-      reached: rs.map((r) => r.outcome.reached),
-      before: rs.map((r) => round(r.outcome.before)),
-      after: rs.map((r) => round(r.outcome.after)),
-      error: rs.map((r) => round(r.outcome.error)),
+      outcomes: Object.fromEntries(
+        rs[0].outcomes.map((o, i) => [
+          o.key,
+          {
+            reached: rs.map((r) => r.outcomes[i].reached),
+            before: rs.map((r) => round(r.outcomes[i].before)),
+            after: rs.map((r) => round(r.outcomes[i].after)),
+            error: rs.map((r) => round(r.outcomes[i].error)),
+          },
+        ]),
+      ),
       s2ErrorPore: rs.map((r) => [r.start.s2ErrorPore, r.result.s2ErrorPore]),
       s2Reduction: rs.map((r) => round(r.start.s2ErrorPore / Math.max(r.result.s2ErrorPore, 1e-9), 2)),
       shapeInside: rs.map((r) => r.result.shape?.inside ?? null),

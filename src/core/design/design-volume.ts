@@ -103,6 +103,25 @@ export function referenceS2(vol: Volume, phases: number, maxR: number): PhaseS2C
   })
 }
 
+/**
+ * S2 curves of a phase moved to volume fraction V with their shape kept: the normalised autocovariance
+ * c(r) = (S2(r) − φ²) / (φ − φ²), φ = S2(0), is kept and S2'(r) = V² + (V − V²) c(r).
+ */
+export function rescaleS2(curve: readonly number[], fraction: number): number[] {
+  const phi = curve[0]
+  const variance = phi - phi * phi
+  if (!(variance > 1e-12)) return curve.map(() => fraction * fraction)
+  return curve.map(
+    (v) => fraction * fraction + (fraction - fraction * fraction) * ((v - phi * phi) / variance),
+  )
+}
+
+/**
+ * The S2 target curves of an s2 target. With volume-fraction targets as well, the curves of those phases
+ * (and, with two phases, of the other phase at 1 − V) are moved to the target fractions with their shape
+ * kept (rescaleS2): S2(0) is the volume fraction, so the curves as given would contradict the vf target,
+ * and `vf:pore=0.28 s2=training` means "training texture at 0.28".
+ */
 function s2CurvesFor(
   desc: ModelDescription,
   params: DesignParams,
@@ -111,12 +130,24 @@ function s2CurvesFor(
 ): PhaseS2Curves[] {
   const t = params.targets.find((x) => x.kind === 's2')
   if (!t || t.kind !== 's2') return []
+  let curves: PhaseS2Curves[]
   if (t.source === 'training') {
     if (!desc.trainingS2) throw new UserError("s2=training needs the bundle's training statistics")
-    return desc.trainingS2.map((c, phase) => ({ phase, y: c.y, x: c.x }))
+    curves = desc.trainingS2.map((c, phase) => ({ phase, y: c.y, x: c.x }))
+  } else {
+    if (!params.s2Reference) throw new UserError(`s2=${t.source.file}: the reference volume was not read`)
+    curves = referenceS2(params.s2Reference, phases, Math.floor(imageSize / 2))
   }
-  if (!params.s2Reference) throw new UserError(`s2=${t.source.file}: the reference volume was not read`)
-  return referenceS2(params.s2Reference, phases, Math.floor(imageSize / 2))
+  const fractions = new Map<number, number>()
+  for (const v of params.targets) if (v.kind === 'vf') fractions.set(v.phase, v.value)
+  if (phases === 2 && fractions.size === 1) {
+    const [[phase, value]] = [...fractions]
+    fractions.set(1 - phase, 1 - value)
+  }
+  return curves.map((c) => {
+    const v = fractions.get(c.phase)
+    return v === undefined ? c : { phase: c.phase, y: rescaleS2(c.y, v), x: rescaleS2(c.x, v) }
+  })
 }
 
 /** Inverse design of a labelled start volume with a model (see the module comment). */

@@ -110,6 +110,8 @@ export interface SdsProgress {
 
 export interface SdsControl {
   onProgress?: (p: SdsProgress) => void
+  /** Each loss-history entry as it is logged (the app's live loss curves). */
+  onHistory?: (entry: HistoryEntry) => void
   signal?: AbortSignal
 }
 
@@ -273,7 +275,9 @@ export async function runSds(
     for (const { term } of terms) term.written?.(batch, yNew)
 
     if (step === 1 || step % params.logEvery === 0 || step === params.steps) {
-      history.push({ step, seconds: (performance.now() - started) / 1000, t, axis, losses, measures })
+      const entry = { step, seconds: (performance.now() - started) / 1000, t, axis, losses, measures }
+      history.push(entry)
+      control.onHistory?.(entry)
     }
     const refine = params.refineEvery > 0 && step % params.refineEvery === 0 && step < params.steps
     if (refine) {
