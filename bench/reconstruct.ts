@@ -494,6 +494,7 @@ export default async function reconstructBench(ctx: BenchContext) {
     conditioning: bundle.manifest.conditioning,
     trainingFractions: trainingFractions(bundle.stats),
     trainingS2: trainingS2(bundle.stats),
+    trainingLatentSize: bundle.manifest.latent.size,
   }
   const timings = ensembleOnly ? undefined : await networkTimings(model, size)
   if (timings) ctx.log(`network calls: ${JSON.stringify(timings)}`)

@@ -83,8 +83,9 @@ export interface ReconstructionParams {
    */
   hysteresisSeeds: number
   /**
-   * Denoise latent planes larger than this many cells as overlapping tiles of this size (0 = whole planes;
-   * the training size is the bundle's latent.size), with `tileOverlap` cells of overlap.
+   * Denoise latent planes larger than this many cells as overlapping tiles of this size, with `tileOverlap`
+   * cells of overlap: 0 = whole planes, −1 (default) = tiles of the training size (`trainingLatentSize`;
+   * whole planes when it is unknown). Measured at 128³ in docs/reconstruction.md.
    */
   tile: number
   tileOverlap: number
@@ -100,6 +101,8 @@ export interface ModelDescription {
   trainingFractions?: number[]
   /** Training S2 curves along a plane's rows (y) and columns (x), per phase. */
   trainingS2?: { y: number[]; x: number[] }[]
+  /** Side of the latent planes the denoiser was trained on (the bundle's latent.size), for `tile: -1`. */
+  trainingLatentSize?: number
 }
 
 export interface StageTimings {
@@ -160,7 +163,7 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   guidanceFraction: 'soft',
   quantise: 'match-fractions',
   hysteresisSeeds: 0.05,
-  tile: 0,
+  tile: -1,
   tileOverlap: 8,
 }
 
@@ -265,6 +268,11 @@ function quantiser(
   return (p) => fractionMatchedLabels(p, targets)
 }
 
+/** The tile side for the denoiser (0 = whole planes). */
+export function tileSize(params: Pick<ReconstructionParams, 'tile'>, desc: ModelDescription): number {
+  return params.tile < 0 ? (desc.trainingLatentSize ?? 0) : params.tile
+}
+
 export async function reconstructWithModel(
   model: LatentDiffusionModel,
   desc: ModelDescription,
@@ -294,17 +302,20 @@ export async function reconstructWithModel(
   const cfg = labelsByAxis.some((l) => l !== desc.conditioning.nullId) && params.guidanceWeight !== 1 ? 2 : 1
   const guided = guidance ? 2 / params.guidanceEvery : 0
   const perPass = meanBatches * (cfg * (params.axisMode === 'average' ? 3 : 1) + guided)
-  const mp = new MultiPlaneSampler(tiledDenoiser(model.denoiser, params.tile, params.tileOverlap), {
-    sampler,
-    rng,
-    harmonize: params.harmonize,
-    gamma: params.gamma,
-    axisMode: params.axisMode,
-    conditioning: { labelsByAxis, nullId: desc.conditioning.nullId, weight: params.guidanceWeight },
-    guidance,
-    maxBatch: latentBatch,
-    onPass: (pass, passes) => tracker.advance('sample', pass, passes, perPass),
-  })
+  const mp = new MultiPlaneSampler(
+    tiledDenoiser(model.denoiser, tileSize(params, desc), params.tileOverlap),
+    {
+      sampler,
+      rng,
+      harmonize: params.harmonize,
+      gamma: params.gamma,
+      axisMode: params.axisMode,
+      conditioning: { labelsByAxis, nullId: desc.conditioning.nullId, weight: params.guidanceWeight },
+      guidance,
+      maxBatch: latentBatch,
+      onPass: (pass, passes) => tracker.advance('sample', pass, passes, perPass),
+    },
+  )
   const voxelDims: GridDims = [model.phases, params.shape[0], params.shape[1], params.shape[2]]
   const refineBatches = batchesPerRound(model, voxelDims)
   const totalUnits = mp.passes * perPass + decodeBatches + params.refine * refineBatches * 2

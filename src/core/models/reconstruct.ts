@@ -120,6 +120,7 @@ export async function reconstructVolume(
         conditioning: m.conditioning,
         trainingFractions: trainingFractions(bundle.stats),
         trainingS2: trainingS2(bundle.stats),
+        trainingLatentSize: bundle.manifest.latent.size,
       },
       resolved,
       control,

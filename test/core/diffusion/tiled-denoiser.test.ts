@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { LatentDenoiser, PlaneBatch } from '../../../src/core/diffusion/networks'
 import { SeededRandom } from '../../../src/core/diffusion/random'
 import { tiledDenoiser, tileStarts } from '../../../src/core/diffusion/tiled-denoiser'
+import { DEFAULT_PARAMS, tileSize, type ModelDescription } from '../../../src/core/diffusion/pipeline'
 
 function batch(B: number, C: number, H: number, W: number, seed = 1): PlaneBatch {
   const rng = new SeededRandom(seed)
@@ -53,5 +54,17 @@ describe('tiled denoiser (overlapping tiles of the training size)', () => {
     expect(row.slice(24).every((v) => v === 16)).toBe(true)
     const off = await tiledDenoiser(firstColumn, 0, 8).predictNoise(z, 0, new Int32Array(1))
     expect(off.data[40]).toBe(0)
+  })
+
+  it('by default tiles planes larger than the training size, and only when that size is known', () => {
+    const desc: ModelDescription = {
+      schedule: { kind: 'linear', T: 10, betaStart: 1e-4, betaEnd: 0.02 },
+      conditioning: { kind: 'none', labels: [], nullId: 0 },
+    }
+    expect(DEFAULT_PARAMS.tile).toBe(-1)
+    expect(tileSize(DEFAULT_PARAMS, { ...desc, trainingLatentSize: 16 })).toBe(16)
+    expect(tileSize(DEFAULT_PARAMS, desc)).toBe(0)
+    expect(tileSize({ tile: 0 }, { ...desc, trainingLatentSize: 16 })).toBe(0)
+    expect(tileSize({ tile: 12 }, { ...desc, trainingLatentSize: 16 })).toBe(12)
   })
 })
