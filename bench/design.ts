@@ -83,7 +83,7 @@ function shapeCheck(curve: number[], env: Envelope) {
   let worst = 0
   curve.forEach((v, r) => {
     const excess = Math.max(env.min[r] - v, v - env.max[r], 0)
-    if (excess > 0) outside++
+    if (excess > 1e-9) outside++ // r = 0 is 1 for every volume, but for rounding
     worst = Math.max(worst, excess)
   })
   return { inside: outside === 0, lagsOutside: outside, maxExcursion: worst }
