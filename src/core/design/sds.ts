@@ -10,15 +10,19 @@
  * 3. score step: Adam on g_s with moments kept per slice (axis, index), so a slice's gradient history
  *    survives between its visits (the release code makes a fresh Adam per step, i.e. a sign step). The
  *    step is lr × RMS(z), relative to the latents' own scale, so one lr suits bundles of any latent scale;
- * 4. target step: y = D(z); the terms' pixel gradients v = Σ_k w_k ∂ℓ_k/∂y are pulled back through
- *    decoder_vjp, g_d = J_D(z)ᵀ v, and a damped Polyak step is taken, δ = −κ · 2L / ‖g_d‖² · g_d with
- *    L = Σ_k w_k ℓ_k: for a decoder linear along g_d it removes the fraction κ of L, so the step shrinks
- *    with the error, needs no learning rate, and does not depend on the units of the terms. Its RMS is
- *    capped at `maxTargetStep` × RMS(z) where the linear model is poor;
- * 5. write back: the slices become D(z + score step + target step) (overwritten, as the reference).
+ * 4. target step, linearised where the score step left the latents, z' = z + score step: y = D(z'); the
+ *    terms' pixel gradients v = Σ_k w_k ∂ℓ_k/∂y are pulled back through decoder_vjp, g_d = J_D(z')ᵀ v, and
+ *    a Polyak step is taken, δ = −κ · 2L / ‖g_d‖² · g_d with L = Σ_k w_k ℓ_k: for a decoder linear along
+ *    g_d it removes the fraction κ of L (κ = 1 by default), so the step shrinks with the error, needs no
+ *    learning rate, and does not depend on the units of the terms. Its RMS is capped at `maxTargetStep` ×
+ *    RMS(z) where the linear model is poor. Taken after the score step, it corrects what the score step
+ *    and the encode→decode round trip moved; vf and S2 terms carry the volume's residual
+ *    (volume-terms.ts), so each step moves the volume by the batch's share of its error;
+ * 5. write back: the slices become D(z' + δ) (overwritten, as the reference), and volume-tracking terms
+ *    are told (`written`).
  * Every `refineEvery` steps, one refinement round (encode→decode of every slice of the three axes,
- * averaged) pulls the slices of different axes onto one volume; volume terms (diffusivity) are solved
- * again every `resolveEvery` steps and after a refinement.
+ * averaged) pulls the slices of different axes onto one volume; volume terms (diffusivity solves, the
+ * running sums of vf and S2) are computed again every `resolveEvery` steps and after a refinement.
  */
 import { CancelledError } from '../errors'
 import { refineRound } from '../diffusion/decode'
@@ -50,7 +54,7 @@ export interface SdsParams {
   learningRate: number
   /** Residuals of vf and S2: the whole volume's ('volume', volume-terms.ts) or the batch's ('batch'). */
   residual: 'volume' | 'batch'
-  /** κ: fraction of the target loss a Polyak step removes. */
+  /** κ: fraction of the (linearised) target loss a Polyak step removes. */
   strength: number
   /** Cap of the target step's RMS, relative to the RMS of the batch's latents. */
   maxTargetStep: number
