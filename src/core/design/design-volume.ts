@@ -34,7 +34,7 @@ import {
   type VolumeSolver,
   type WeightedTerm,
 } from './sds'
-import type { DesignTarget, TermKind } from './targets'
+import { impliedTextureTarget, type DesignTarget, type TermKind } from './targets'
 import { TwoPointVolumeTerm, VolumeFractionVolumeTerm, type VolumeTrackingTerm } from './volume-terms'
 import { SurfaceAreaTerm, TwoPointTerm, VolumeFractionTerm, type PhaseS2Curves } from './terms'
 
@@ -169,11 +169,13 @@ export async function designWithModel(
   const dims: GridDims = [P, shape[0], shape[1], shape[2]]
   const probs = oneHot(start, P)
   const weights = { vf: 1, s2: 1, ssa: 1, diffusivity: 1, ...definedOnly(params.weights ?? {}) }
-  const s2Curves = s2CurvesFor(desc, params, P, Math.min(shape[1], shape[2]))
+  const implied = impliedTextureTarget(params.targets, desc.trainingS2 !== undefined, weights.s2)
+  const targets = implied ? [...params.targets, implied] : params.targets
+  const s2Curves = s2CurvesFor(desc, { ...params, targets }, P, Math.min(shape[1], shape[2]))
   const terms: WeightedTerm[] = []
   const diffusivity: DiffusivityTerm[] = []
   const tracking: VolumeTrackingTerm[] = []
-  for (const t of params.targets) {
+  for (const t of targets) {
     if ('phase' in t && t.phase >= P)
       throw new UserError(`target phase ${t.phase}: the model has ${P} phases`)
     if (t.kind === 'vf') {
@@ -196,7 +198,7 @@ export async function designWithModel(
       terms.push({ term, weight: weights.diffusivity })
     }
   }
-  const before = measureTargets(start, P, params.targets, s2Curves)
+  const before = measureTargets(start, P, targets, s2Curves)
   const fractionsBefore = labelFractions(start.data, P)
   const schedule = makeNoiseSchedule(desc.schedule)
   const labelsByAxis = conditionLabels(desc, { ...DEFAULT_PARAMS, shape })
@@ -206,9 +208,9 @@ export async function designWithModel(
   const t1 = performance.now()
   const labels = argmaxPhases(probs, P)
   const result = makeVolume(shape, labels, start.spacing, start.unit)
-  const after = measureTargets(result, P, params.targets, s2Curves)
+  const after = measureTargets(result, P, targets, s2Curves)
   const fractionsAfter = labelFractions(labels, P)
-  const outcomes = targetOutcomes(params.targets, before, after, fractionsAfter)
+  const outcomes = targetOutcomes(targets, before, after, fractionsAfter)
   const t2 = performance.now()
   return {
     labels,

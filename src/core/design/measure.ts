@@ -82,6 +82,8 @@ export interface TargetOutcome {
   reached: boolean
   /** Why a target was not reached, when it is not. */
   note?: string
+  /** Added by the design, not asked for (the texture kept with vf targets; impliedTextureTarget). */
+  implied?: boolean
 }
 
 function targetValue(t: DesignTarget): number {
@@ -131,6 +133,12 @@ export function targetOutcomes(
       reached,
     }
     if (!reached) outcome.note = explain(t, before[i], after[i], fractionsAfter)
+    if (t.kind === 's2' && t.implied) {
+      outcome.implied = true
+      outcome.note =
+        `implied by the vf target${reached ? '' : ` (${outcome.note})`}: keeps the training texture at the ` +
+        `target fraction; --weight s2=0 turns it off`
+    }
     return outcome
   })
 }

@@ -8,13 +8,17 @@
  *   diffusivity:P:AXIS=V   relative diffusivity D_rel of phase P along z, y or x = V (3D solve).
  *
  * A weight `KEY=W` (KEY = vf, s2, ssa or diffusivity) multiplies that term's normalised loss (default 1).
+ *
+ * Volume-fraction targets without an s2 target imply `s2=training` (the training texture moved to the
+ * target fractions), so that a new fraction does not come with coarser pores; `--weight s2=0` turns that off.
  */
 import { UserError } from '../errors'
 import { AXES, type Axis } from '../volume/volume'
 
 export type DesignTarget =
   | { kind: 'vf'; phase: number; value: number }
-  | { kind: 's2'; source: 'training' | { file: string } }
+  /** `implied`: added by the design itself to keep the training texture (see impliedTextureTarget). */
+  | { kind: 's2'; source: 'training' | { file: string }; implied?: boolean }
   | { kind: 'ssa'; phase: number; value: number }
   | { kind: 'diffusivity'; phase: number; axis: Axis; value: number }
 
@@ -90,4 +94,21 @@ export function parseWeights(specs: readonly string[]): Record<TermKind, number>
     weights[key as TermKind] = w
   }
   return weights
+}
+
+/**
+ * The s2 target that volume-fraction targets imply when none is given: the bundle's training S2 curves moved
+ * to the target fractions with their shape kept. Without it the score term alone does not hold the texture
+ * while the fraction moves (Berea, vf 0.20 → 0.28: the normalised autocovariance leaves the spread of real
+ * subvolumes on every seed; docs/design.md). None when there is an s2 target already, no vf target, no
+ * training statistics, or the s2 weight is 0.
+ */
+export function impliedTextureTarget(
+  targets: readonly DesignTarget[],
+  hasTrainingS2: boolean,
+  s2Weight: number,
+): DesignTarget | undefined {
+  if (!hasTrainingS2 || !(s2Weight > 0)) return undefined
+  if (targets.some((t) => t.kind === 's2') || !targets.some((t) => t.kind === 'vf')) return undefined
+  return { kind: 's2', source: 'training', implied: true }
 }

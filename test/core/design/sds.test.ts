@@ -4,6 +4,7 @@ import { makeNoiseSchedule } from '../../../src/core/diffusion/schedule'
 import { SeededRandom } from '../../../src/core/diffusion/random'
 import { makeVolume } from '../../../src/core/volume/volume'
 import { designWithModel, designVolume } from '../../../src/core/design/design-volume'
+import { impliedTextureTarget } from '../../../src/core/design/targets'
 import { pickDistinct, scoreWeight } from '../../../src/core/design/sds'
 import { loadBundle } from '../../../src/core/models/bundle'
 import { CancelledError } from '../../../src/core/errors'
@@ -90,5 +91,35 @@ describe('designVolume on the toy ONNX bundle', () => {
     for (const o of r.outcomes) if (!o.reached) expect(o.note).toBeTruthy()
     expect(r.solves['diffusivity:0:z'].length).toBeGreaterThanOrEqual(3)
     expect(Object.keys(r.history[0].losses)).toHaveLength(4)
+  })
+})
+
+describe('the texture implied by volume-fraction targets', () => {
+  const vf = { kind: 'vf' as const, phase: 0, value: 0.3 }
+  it('is added for vf targets without s2, and not otherwise', () => {
+    expect(impliedTextureTarget([vf], true, 1)).toEqual({ kind: 's2', source: 'training', implied: true })
+    expect(impliedTextureTarget([vf], true, 0)).toBeUndefined()
+    expect(impliedTextureTarget([vf], false, 1)).toBeUndefined()
+    expect(impliedTextureTarget([vf, { kind: 's2', source: 'training' }], true, 1)).toBeUndefined()
+    expect(impliedTextureTarget([{ kind: 'ssa', phase: 0, value: 0.2 }], true, 1)).toBeUndefined()
+  })
+
+  it('a vf target alone designs with the training S2 moved to the target; --weight s2=0 turns it off', async () => {
+    const bundle = await loadBundle(path.join(__dirname, '..', 'models', 'fixtures', 'toy-bundle'))
+    const start = randomLabels(16, 0.4, 5)
+    const params = {
+      start: { volume: start },
+      targets: [vf],
+      sds: { steps: 4, batch: 2, refineEvery: 0, logEvery: 2 },
+      threads: 1,
+    }
+    const r = await designVolume(bundle, params)
+    expect(r.outcomes.map((o) => o.key)).toEqual(['vf:0', 's2'])
+    expect(r.outcomes[1].implied).toBe(true)
+    expect(r.outcomes[1].note).toMatch(/implied by the vf target.*--weight s2=0/)
+    expect(Object.keys(r.history[0].losses).sort()).toEqual(['s2', 'vf:0'])
+    const off = await designVolume(bundle, { ...params, weights: { s2: 0 } })
+    expect(off.outcomes.map((o) => o.key)).toEqual(['vf:0'])
+    expect(Object.keys(off.history[0].losses)).toEqual(['vf:0'])
   })
 })
