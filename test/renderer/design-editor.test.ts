@@ -100,7 +100,15 @@ describe('design target strings', () => {
 
 describe('design validation', () => {
   it('accepts a sound draft', () => {
-    expect(checkDesign(draft(), ctx)).toEqual({ errors: [], warnings: [] })
+    const sound = checkDesign(draft(), ctx)
+    expect(sound.errors).toEqual([])
+    expect(sound.warnings).toEqual([])
+    // A vf target alone keeps the training texture unless the s2 weight is 0 (core impliedTextureTarget).
+    expect(sound.notes).toEqual([expect.stringMatching(/keep the training texture.*s2 weight to 0/)])
+    const free = draft({ weights: { vf: 1, s2: 0, ssa: 1, diffusivity: 1 } })
+    expect(checkDesign(free, ctx).notes).toEqual([])
+    const withS2 = draft({ targets: [...draft().targets, { kind: 's2', source: 'training' }] })
+    expect(checkDesign(withS2, ctx).notes).toEqual([])
   })
 
   it('refuses volume fractions outside (0, 1) and targets adding up to more than 1', () => {

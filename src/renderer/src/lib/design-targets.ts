@@ -39,6 +39,8 @@ export interface DesignContext {
 export interface Checked {
   errors: string[]
   warnings: string[]
+  /** What the backend adds to the targets as asked (information, not a problem). */
+  notes: string[]
 }
 
 /** A phase as a target string names it: its name when that is unambiguous, else its id. */
@@ -157,7 +159,14 @@ export function checkDesign(d: DesignDraft, ctx: DesignContext): Checked {
     else if (w === 0 && d.targets.some((t) => t.kind === k))
       warnings.push(`weight of ${k} is 0: its targets are reported but not pursued`)
   }
-  return { errors, warnings }
+  // The backend adds s2=training to vf targets without an s2 target (core/design/targets.ts impliedTextureTarget).
+  const notes: string[] = []
+  if (vfTargets.size > 0 && !d.targets.some((t) => t.kind === 's2') && d.weights.s2 > 0)
+    notes.push(
+      'volume-fraction targets keep the training texture (an implied S2 target moved to the new fraction); ' +
+        'set the s2 weight to 0 to let the texture change',
+    )
+  return { errors, warnings, notes }
 }
 
 /** The design job's parameters (science-jobs.ts designJob) for a model and a checked draft. */
