@@ -21,16 +21,16 @@
  *
  * test/core/design/volume-terms.test.ts checks both gradients by finite differences.
  *
- * The sums are updated after every write-back (`written`): exactly for the batch's in-plane directions
- * (the batch's old and new line sums), and by a full recomputation of the direction normal to the slices,
- * done lazily when it is next needed; `resolve()` recomputes everything (after a refinement round and
- * every `resolveEvery` steps, which also bounds float drift).
+ * The sums (lags 0 … R only) are updated exactly after every write-back (`written`): for the batch's
+ * in-plane directions by the batch's old and new line sums, and for the direction normal to the slices by
+ * the change of the lagged products of the lines through the written slices (`addNormalChange`);
+ * `resolve()` recomputes everything (after a refinement round and every `resolveEvery` steps, which also
+ * bounds float drift).
  */
-import { s2LossGradient } from '../analysis/gradients'
-import { summedLineAutocorrelation } from '../analysis/two-point'
+import { addS2LossGradient, lagProductSums, LineSpectra } from '../analysis/gradients'
 import type { PlaneBatch } from '../diffusion/networks'
 import { extractPlanes, planeCount, type AxisIndex, type GridDims } from '../diffusion/planes'
-import { AXES, type Shape3 } from '../volume/volume'
+import { AXES, type Axis, type Shape3 } from '../volume/volume'
 import {
   addPhaseGradient,
   phaseField,
@@ -44,6 +44,113 @@ import {
 export interface VolumeTrackingTerm extends DesignTerm {
   written(batch: SliceBatch, y: PlaneBatch): void
   resolve(): unknown
+}
+
+/**
+ * Change of the lagged products Σ_lines Σ_i p_i p_{i+r} (r = 0 … R) along `axis` of a [Z, Y, X] field when
+ * the planes `indices` perpendicular to `axis` changed from `old` to their present values (both [B, H, W]
+ * as extractPlanes lays them out), added into `sums`. With δ = new − old on the changed planes S and q the
+ * present field, each pair (i, i + r) with a plane in S changes by δ_i q_{i+r} + q_i δ_{i+r} − δ_i δ_{i+r}:
+ *   Δ(r) = Σ_{i∈S} ⟨δ_i, q_{i+r}⟩ + ⟨δ_i, q_{i−r}⟩ − Σ_{i, i+r ∈ S} ⟨δ_i, δ_{i+r}⟩   (r > 0),
+ *   Δ(0) = Σ_{i∈S} 2 ⟨δ_i, q_i⟩ − ⟨δ_i, δ_i⟩.
+ */
+export function addNormalChange(
+  field: ArrayLike<number>,
+  shape: Shape3,
+  axis: AxisIndex,
+  indices: readonly number[],
+  old: ArrayLike<number>,
+  sums: Float64Array,
+): void {
+  const n = shape[axis]
+  const R = Math.min(sums.length - 1, n - 1)
+  // Element (o, i, t) of the field, i along the axis, is field[(o n + i) inner + t]; in a plane, o inner + t.
+  const inner = axis === 0 ? shape[1] * shape[2] : axis === 1 ? shape[2] : 1
+  const outer = axis === 0 ? 1 : shape[0] * (axis === 1 ? 1 : shape[1])
+  const plane = outer * inner
+  const B = indices.length
+  const delta = new Float64Array(B * plane)
+  const slot = new Int32Array(n).fill(-1)
+  indices.forEach((index, b) => {
+    slot[index] = b
+    for (let o = 0; o < outer; o++) {
+      const base = (o * n + index) * inner
+      const p = b * plane + o * inner
+      for (let t = 0; t < inner; t++) delta[p + t] = field[base + t] - old[p + t]
+    }
+  })
+  const acc = new Float64Array(R + 1)
+  if (inner === 1) {
+    // Lines are contiguous (x): per line, q and δ padded by R zeros on each side, then every changed
+    // position against its neighbours within R.
+    const q = new Float64Array(n + 2 * R)
+    const dl = new Float64Array(n + 2 * R)
+    for (let o = 0; o < outer; o++) {
+      const base = o * n
+      for (let i = 0; i < n; i++) q[R + i] = field[base + i]
+      for (let b = 0; b < B; b++) dl[R + indices[b]] = delta[b * plane + o]
+      for (let b = 0; b < B; b++) {
+        const c = R + indices[b]
+        const d = dl[c]
+        if (d === 0) continue
+        acc[0] += d * (2 * q[c] - d)
+        for (let r = 1; r <= R; r++) acc[r] += d * (q[c + r] + q[c - r] - dl[c + r])
+      }
+    }
+  } else {
+    // Runs of `inner` contiguous values: dot products of the changed planes with their neighbours.
+    for (let b = 0; b < B; b++) {
+      const i = indices[b]
+      const db = b * plane
+      let s0 = 0
+      let dd = 0
+      for (let o = 0; o < outer; o++) {
+        const fo = (o * n + i) * inner
+        const dO = db + o * inner
+        for (let t = 0; t < inner; t++) {
+          const d = delta[dO + t]
+          s0 += d * field[fo + t]
+          dd += d * d
+        }
+      }
+      acc[0] += 2 * s0 - dd
+      for (let r = 1; r <= R; r++) {
+        const lo = i - r
+        const hi = i + r
+        let s = 0
+        if (lo >= 0 && hi < n) {
+          for (let o = 0; o < outer; o++) {
+            const fl = (o * n + lo) * inner
+            const fh = (o * n + hi) * inner
+            const dO = db + o * inner
+            // Two accumulators: the sum's add latency, not the loads, bounds this loop.
+            let s1 = 0
+            let t = 0
+            for (; t + 1 < inner; t += 2) {
+              s += delta[dO + t] * (field[fl + t] + field[fh + t])
+              s1 += delta[dO + t + 1] * (field[fl + t + 1] + field[fh + t + 1])
+            }
+            if (t < inner) s += delta[dO + t] * (field[fl + t] + field[fh + t])
+            s += s1
+          }
+        } else if (lo >= 0 || hi < n) {
+          const j = lo >= 0 ? lo : hi
+          for (let o = 0; o < outer; o++) {
+            const fo = (o * n + j) * inner
+            const dO = db + o * inner
+            for (let t = 0; t < inner; t++) s += delta[dO + t] * field[fo + t]
+          }
+        }
+        const k = hi < n ? slot[hi] : -1
+        if (k >= 0) {
+          const dk = k * plane
+          for (let t = 0; t < plane; t++) s -= delta[db + t] * delta[dk + t]
+        }
+        acc[r] += s
+      }
+    }
+  }
+  for (let r = 0; r <= R; r++) sums[r] += acc[r]
 }
 
 /** The volume directions (0 = z, 1 = y, 2 = x) of a plane's rows (H) and columns (W) along `axis`. */
@@ -137,7 +244,8 @@ export class TwoPointVolumeTerm implements VolumeTrackingTerm {
   private readonly sums: Float64Array[][]
   private readonly stale: boolean[][]
   private readonly refs: number[][]
-  private oldBatch: Float64Array[][] = []
+  /** Per target phase, the batch's stored line sums (in-plane directions) and values, set by evaluate. */
+  private oldBatch: { sums: Float64Array[]; field: Float32Array }[] = []
 
   constructor(
     private readonly targets: readonly PhaseS2Curves[],
@@ -161,7 +269,7 @@ export class TwoPointVolumeTerm implements VolumeTrackingTerm {
     const n = this.shape[0] * this.shape[1] * this.shape[2]
     const phase = this.targets[k].phase
     const field = this.probs.subarray(phase * n, (phase + 1) * n)
-    this.sums[k][d] = summedLineAutocorrelation(field, this.shape, AXES[d])
+    this.sums[k][d] = lagProductSums(field, this.shape, AXES[d], this.refs[k].length - 1)
     this.stale[k][d] = false
   }
 
@@ -212,10 +320,13 @@ export class TwoPointVolumeTerm implements VolumeTrackingTerm {
       // with the batch replaced by y (module comment: the round trip's change is kept, not undone).
       const field = phaseField(y, t.phase)
       const aim: { y?: number[]; x?: number[] } = {}
+      const spectra: Partial<Record<Axis, LineSpectra>> = {}
       dirs.forEach((d, j) => {
         const along = j === 0 ? 'y' : 'x'
-        const before = summedLineAutocorrelation(old, shape, along)
-        const after = summedLineAutocorrelation(field, shape, along)
+        const before = lagProductSums(old, shape, along, R)
+        const spec = new LineSpectra(field, shape, along, R)
+        spectra[along] = spec
+        const after = spec.lagSums
         olds.push(before)
         const s2Vol = this.s2(
           k,
@@ -226,10 +337,11 @@ export class TwoPointVolumeTerm implements VolumeTrackingTerm {
         const batchLines = (B * H * W) / side
         aim[along] = ref.map((v, r) => after[r] / (batchLines * (side - r)) - (s2Vol[r] - v))
       })
-      this.oldBatch.push(olds)
-      const res = s2LossGradient(field, shape, aim)
-      loss += 0.5 * c * res.value
-      addPhaseGradient(gradient, y.dims, t.phase, res.gradient, 0.5 * c)
+      this.oldBatch.push({ sums: olds, field: old })
+      const grad = new Float64Array(field.length)
+      const value = addS2LossGradient(spectra, field.length, aim, grad)
+      loss += 0.5 * c * value
+      addPhaseGradient(gradient, y.dims, t.phase, Float32Array.from(grad), 0.5 * c)
     })
     return { loss, gradient, measure }
   }
@@ -237,20 +349,31 @@ export class TwoPointVolumeTerm implements VolumeTrackingTerm {
   written(batch: SliceBatch, y: PlaneBatch): void {
     const [B, , H, W] = y.dims
     const dirs = inPlaneDirections(batch.axis)
+    const n = this.shape[0] * this.shape[1] * this.shape[2]
     this.targets.forEach((t, k) => {
       const field = phaseField(y, t.phase)
+      const R = this.refs[k].length - 1
+      const old = this.oldBatch[k]
       dirs.forEach((d, j) => {
         if (this.stale[k][d]) return
-        const now = summedLineAutocorrelation(field, [B, H, W], j === 0 ? 'y' : 'x')
-        const before = this.oldBatch[k]?.[j]
-        if (!before) {
+        if (!old) {
           this.stale[k][d] = true
           return
         }
+        const now = lagProductSums(field, [B, H, W], j === 0 ? 'y' : 'x', R)
+        const before = old.sums[j]
         const sums = this.sums[k][d]
         for (let r = 0; r < sums.length; r++) sums[r] += now[r] - before[r]
       })
-      this.stale[k][batch.axis] = true
+      const d = batch.axis
+      if (this.stale[k][d]) return
+      if (!old) {
+        this.stale[k][d] = true
+        return
+      }
+      // The stored volume now holds y over the batch's planes.
+      const volume = this.probs.subarray(t.phase * n, (t.phase + 1) * n)
+      addNormalChange(volume, this.shape, d, batch.indices, old.field, this.sums[k][d])
     })
     this.oldBatch = []
   }

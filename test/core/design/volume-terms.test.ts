@@ -3,7 +3,9 @@ import { SeededRandom } from '../../../src/core/diffusion/random'
 import type { PlaneBatch } from '../../../src/core/diffusion/networks'
 import { extractPlanes, insertPlanes, type GridDims } from '../../../src/core/diffusion/planes'
 import type { SliceBatch } from '../../../src/core/design/terms'
+import { lagProductSums } from '../../../src/core/analysis/gradients'
 import {
+  addNormalChange,
   TwoPointVolumeTerm,
   VolumeFractionVolumeTerm,
   inPlaneDirections,
@@ -139,5 +141,32 @@ describe('volume-level design terms', () => {
     const fresh = new TwoPointVolumeTerm([target], Float32Array.from(probs), dims)
     expect(term.volumeError()).toBeCloseTo(fresh.volumeError(), 8)
     expect(term.volumeError()).toBeGreaterThan(0)
+  })
+})
+
+describe('addNormalChange', () => {
+  it('updates the lagged products normal to written planes as a full recomputation does', () => {
+    const shape: [number, number, number] = [6, 7, 9]
+    const rng = new SeededRandom(5)
+    const field = Float32Array.from({ length: 6 * 7 * 9 }, () => rng.uniform())
+    const one: GridDims = [1, ...shape]
+    for (const axis of [0, 1, 2] as const) {
+      // Adjacent planes, both ends and an interior plane; lags up to the last.
+      const indices = [0, 1, 3, shape[axis] - 1]
+      const R = shape[axis] - 1
+      const before = Float32Array.from(field)
+      const sums = lagProductSums(before, shape, (['z', 'y', 'x'] as const)[axis], R)
+      const plane = field.length / shape[axis]
+      const old = new Float32Array(indices.length * plane)
+      indices.forEach((index, b) => {
+        old.set(extractPlanes(field, one, axis, index, 1), b * plane)
+        const next = Float32Array.from({ length: plane }, () => rng.uniform())
+        insertPlanes(field, one, axis, next, index, 1)
+      })
+      addNormalChange(field, shape, axis, indices, old, sums)
+      const full = lagProductSums(field, shape, (['z', 'y', 'x'] as const)[axis], R)
+      full.forEach((v, r) => expect(sums[r]).toBeCloseTo(v, 9))
+      field.set(before)
+    }
   })
 })
