@@ -116,28 +116,39 @@ export class LineSpectra {
     const f = fftOfSize(N)
     const pairs = Math.ceil(lines.count / 2)
     const spectra = keep ? new Float64Array(pairs * 2 * N) : null
+    // The padding (entries 2n … 2N − 1) stays zero: transform() does not write its input.
     const buf = f.createComplexArray() as number[]
+    buf.fill(0)
     const z = f.createComplexArray() as number[]
+    // |Z_k|² + |Z_{N−k}|² summed over the pairs (k = 0 … N/2); halved at the end.
     const power = new Float64Array(N / 2 + 1)
     const { starts, stride } = lines
     for (let q = 0; q < pairs; q++) {
       const sa = starts[2 * q]
-      const hasB = 2 * q + 1 < lines.count
-      const sb = hasB ? starts[2 * q + 1] : 0
-      for (let i = 0; i < n; i++) {
-        buf[2 * i] = field[sa + i * stride]
-        buf[2 * i + 1] = hasB ? field[sb + i * stride] : 0
+      if (2 * q + 1 < lines.count) {
+        const sb = starts[2 * q + 1]
+        for (let i = 0; i < n; i++) {
+          buf[2 * i] = field[sa + i * stride]
+          buf[2 * i + 1] = field[sb + i * stride]
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          buf[2 * i] = field[sa + i * stride]
+          buf[2 * i + 1] = 0
+        }
       }
-      for (let i = 2 * n; i < 2 * N; i++) buf[i] = 0
       f.transform(z, buf)
-      if (spectra) spectra.set(z, q * 2 * N)
-      for (let k = 0; k <= N / 2; k++) {
-        const m = (N - k) % N
-        const a = z[2 * k] * z[2 * k] + z[2 * k + 1] * z[2 * k + 1]
-        const b = z[2 * m] * z[2 * m] + z[2 * m + 1] * z[2 * m + 1]
-        power[k] += 0.5 * (a + b)
+      if (spectra) {
+        const off = q * 2 * N
+        for (let i = 0; i < 2 * N; i++) spectra[off + i] = z[i]
+      }
+      power[0] += 2 * (z[0] * z[0] + z[1] * z[1])
+      for (let k = 1; k <= N / 2; k++) {
+        const m = 2 * (N - k)
+        power[k] += z[2 * k] * z[2 * k] + z[2 * k + 1] * z[2 * k + 1] + z[m] * z[m] + z[m + 1] * z[m + 1]
       }
     }
+    for (let k = 0; k <= N / 2; k++) power[k] *= 0.5
     this.lagSums = inverseOfHalfSpectrum(power, N).slice(0, R + 1)
     this.n = n
     this.R = R

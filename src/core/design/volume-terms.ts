@@ -79,75 +79,100 @@ export function addNormalChange(
       for (let t = 0; t < inner; t++) delta[p + t] = field[base + t] - old[p + t]
     }
   })
-  const acc = new Float64Array(R + 1)
-  if (inner === 1) {
-    // Lines are contiguous (x): per line, q and δ padded by R zeros on each side, then every changed
-    // position against its neighbours within R.
-    const q = new Float64Array(n + 2 * R)
-    const dl = new Float64Array(n + 2 * R)
-    for (let o = 0; o < outer; o++) {
-      const base = o * n
-      for (let i = 0; i < n; i++) q[R + i] = field[base + i]
-      for (let b = 0; b < B; b++) dl[R + indices[b]] = delta[b * plane + o]
-      for (let b = 0; b < B; b++) {
-        const c = R + indices[b]
-        const d = dl[c]
-        if (d === 0) continue
-        acc[0] += d * (2 * q[c] - d)
-        for (let r = 1; r <= R; r++) acc[r] += d * (q[c + r] + q[c - r] - dl[c + r])
+  // M[b][j] = ⟨δ_b, q_j⟩ for every plane j within R of a changed plane: a (B × plane) by (plane × planes)
+  // product, in blocks of 2 changed planes by 4 planes so that every load serves several products.
+  let jlo = n
+  let jhi = -1
+  for (const i of indices) {
+    jlo = Math.min(jlo, Math.max(0, i - R))
+    jhi = Math.max(jhi, Math.min(n - 1, i + R))
+  }
+  const M = new Float64Array(B * n)
+  const ni = n * inner
+  for (let b = 0; b < B; b += 2) {
+    const d0 = b * plane
+    const two = b + 1 < B
+    const d1 = two ? d0 + plane : d0
+    let j = jlo
+    for (; j + 3 <= jhi; j += 4) {
+      let m00 = 0
+      let m01 = 0
+      let m02 = 0
+      let m03 = 0
+      let m10 = 0
+      let m11 = 0
+      let m12 = 0
+      let m13 = 0
+      // Plane element e = o · inner + t sits at field[o · n · inner + j · inner + t]; with inner = 1 the
+      // runs are single values, so walk o directly.
+      const runs = inner === 1 ? 1 : outer
+      const run = inner === 1 ? outer : inner
+      const step = inner === 1 ? n : 1
+      for (let o = 0; o < runs; o++) {
+        const e0 = o * run
+        const f0 = o * ni + j * inner
+        for (let t = 0; t < run; t++) {
+          const x0 = delta[d0 + e0 + t]
+          const x1 = delta[d1 + e0 + t]
+          const f = f0 + t * step
+          const q0 = field[f]
+          const q1 = field[f + inner]
+          const q2 = field[f + 2 * inner]
+          const q3 = field[f + 3 * inner]
+          m00 += x0 * q0
+          m01 += x0 * q1
+          m02 += x0 * q2
+          m03 += x0 * q3
+          m10 += x1 * q0
+          m11 += x1 * q1
+          m12 += x1 * q2
+          m13 += x1 * q3
+        }
+      }
+      M[b * n + j] = m00
+      M[b * n + j + 1] = m01
+      M[b * n + j + 2] = m02
+      M[b * n + j + 3] = m03
+      if (two) {
+        M[(b + 1) * n + j] = m10
+        M[(b + 1) * n + j + 1] = m11
+        M[(b + 1) * n + j + 2] = m12
+        M[(b + 1) * n + j + 3] = m13
       }
     }
-  } else {
-    // Runs of `inner` contiguous values: dot products of the changed planes with their neighbours.
-    for (let b = 0; b < B; b++) {
-      const i = indices[b]
-      const db = b * plane
-      let s0 = 0
-      let dd = 0
+    for (; j <= jhi; j++) {
+      let m0 = 0
+      let m1 = 0
       for (let o = 0; o < outer; o++) {
-        const fo = (o * n + i) * inner
-        const dO = db + o * inner
+        const e0 = o * inner
+        const f0 = o * ni + j * inner
         for (let t = 0; t < inner; t++) {
-          const d = delta[dO + t]
-          s0 += d * field[fo + t]
-          dd += d * d
+          const q = field[f0 + t]
+          m0 += delta[d0 + e0 + t] * q
+          m1 += delta[d1 + e0 + t] * q
         }
       }
-      acc[0] += 2 * s0 - dd
-      for (let r = 1; r <= R; r++) {
-        const lo = i - r
-        const hi = i + r
-        let s = 0
-        if (lo >= 0 && hi < n) {
-          for (let o = 0; o < outer; o++) {
-            const fl = (o * n + lo) * inner
-            const fh = (o * n + hi) * inner
-            const dO = db + o * inner
-            // Two accumulators: the sum's add latency, not the loads, bounds this loop.
-            let s1 = 0
-            let t = 0
-            for (; t + 1 < inner; t += 2) {
-              s += delta[dO + t] * (field[fl + t] + field[fh + t])
-              s1 += delta[dO + t + 1] * (field[fl + t + 1] + field[fh + t + 1])
-            }
-            if (t < inner) s += delta[dO + t] * (field[fl + t] + field[fh + t])
-            s += s1
-          }
-        } else if (lo >= 0 || hi < n) {
-          const j = lo >= 0 ? lo : hi
-          for (let o = 0; o < outer; o++) {
-            const fo = (o * n + j) * inner
-            const dO = db + o * inner
-            for (let t = 0; t < inner; t++) s += delta[dO + t] * field[fo + t]
-          }
-        }
-        const k = hi < n ? slot[hi] : -1
-        if (k >= 0) {
-          const dk = k * plane
-          for (let t = 0; t < plane; t++) s -= delta[db + t] * delta[dk + t]
-        }
-        acc[r] += s
-      }
+      M[b * n + j] = m0
+      if (two) M[(b + 1) * n + j] = m1
+    }
+  }
+  const acc = new Float64Array(R + 1)
+  for (let b = 0; b < B; b++) {
+    const i = indices[b]
+    acc[0] += 2 * M[b * n + i]
+    for (let r = 1; r <= R; r++) {
+      if (i + r < n) acc[r] += M[b * n + i + r]
+      if (i - r >= 0) acc[r] += M[b * n + i - r]
+    }
+    // − ⟨δ_b, δ_b'⟩ for the pairs of changed planes r = i_b' − i_b ≥ 0 apart (each pair once).
+    for (let c = 0; c < B; c++) {
+      const r = indices[c] - i
+      if (r < 0 || r > R || (r === 0 && c !== b)) continue
+      let dd = 0
+      const db = b * plane
+      const dc = c * plane
+      for (let t = 0; t < plane; t++) dd += delta[db + t] * delta[dc + t]
+      acc[r] -= dd
     }
   }
   for (let r = 0; r <= R; r++) sums[r] += acc[r]
