@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- design [--steps N] [--seeds a,b,c] [--real N] [--no-compare]`: the inverse-design bars
- * on the shipped Berea bundle at 64³ (docs/design.md, "Measured"). When the bundle is not installed, the
- * untrained toy test bundle at 16³ runs the same scenarios (timings only).
+ * `npm run bench -- design [--steps N] [--seeds a,b,c] [--scenarios a,b] [--real N] [--no-compare]`: the
+ * inverse-design bars on the shipped Berea bundle at 64³ (docs/design.md, "Measured"). When the bundle is
+ * not installed, the untrained toy test bundle at 16³ runs the same scenarios (timings only).
  *
  * Per seed, the start is the plain reconstruction of that seed (the defaults: volume-fraction + S2
  * guidance, fraction-matched quantisation) and the design runs with the same seed:
@@ -121,6 +121,8 @@ export default async function bench(ctx: BenchContext) {
   const seeds = (arg(args, 'seeds') ?? '0,1,2').split(',').map(Number)
   const realCount = Number(arg(args, 'real') ?? 32)
   const compare = !args.includes('--no-compare')
+  // Only these scenarios (names as below: vf, vf+s2, s2, s2-previous, diffusivity); all by default.
+  const only = arg(args, 'scenarios')?.split(',')
   const berea = path.join(__dirname, '..', 'resources', 'models', 'berea-sandstone')
   const shipped = existsSync(path.join(berea, 'manifest.json'))
   const dir = shipped ? berea : path.join(__dirname, '..', 'test', 'core', 'models', 'fixtures', 'toy-bundle')
@@ -200,6 +202,11 @@ export default async function bench(ctx: BenchContext) {
       : []),
     { name: 'diffusivity', targets: [`diffusivity:${pore}:z=0.10`] },
   ]
+  if (only) {
+    const unknown = only.filter((name) => !scenarios.some((sc) => sc.name === name))
+    if (unknown.length > 0) throw new Error(`unknown scenarios: ${unknown.join(', ')}`)
+    scenarios.splice(0, scenarios.length, ...scenarios.filter((sc) => only.includes(sc.name)))
+  }
   const runs: Run[] = []
   for (const sc of scenarios) {
     for (const seed of seeds) {
