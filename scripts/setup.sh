@@ -29,4 +29,13 @@ export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL-skip}"
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "== Python packages (trainer, reference implementations used by the tests)"
-python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+# A Debian/Ubuntu system Python refuses pip installs (PEP 668, "externally managed"); there the packages go
+# into the user's site-packages instead, which the same python3 reads.
+if ! python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt 2>/tmp/microlad-pip.err; then
+  if grep -q externally-managed /tmp/microlad-pip.err; then
+    python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages -r requirements-test.txt
+  else
+    cat /tmp/microlad-pip.err >&2
+    exit 1
+  fi
+fi
