@@ -40,7 +40,7 @@ import { axisTwoPointCorrelation } from '../src/core/analysis/two-point'
 import { phaseIndicator } from '../src/core/analysis/indicator'
 import { labelFractions } from '../src/core/diffusion/decode'
 import { SeededRandom } from '../src/core/diffusion/random'
-import { AXES, makeVolume, type Shape3, type Volume } from '../src/core/volume/volume'
+import { AXES, cropVolume, makeVolume, type Shape3, type Volume } from '../src/core/volume/volume'
 
 const BEREA_DATA = path.resolve(__dirname, '..', '..', 'shared', 'data', '3d-berea-sandstone')
 const PORE = 0
@@ -48,19 +48,6 @@ const PORE = 0
 function arg(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`)
   return i >= 0 ? args[i + 1] : undefined
-}
-
-function crop(vol: Volume, z0: number, y0: number, x0: number, shape: Shape3): Volume {
-  const [, ny, nx] = vol.shape
-  const out = new Uint8Array(shape[0] * shape[1] * shape[2])
-  let o = 0
-  for (let z = 0; z < shape[0]; z++)
-    for (let y = 0; y < shape[1]; y++) {
-      const start = ((z0 + z) * ny + y0 + y) * nx + x0
-      out.set(vol.data.subarray(start, start + shape[2]), o)
-      o += shape[2]
-    }
-  return makeVolume(shape, out)
 }
 
 /** c(r) = (S2(r) − φ²)/(φ − φ²) of a phase, mean over the three axes, r = 0 … maxR. */
@@ -148,7 +135,11 @@ export default async function bench(ctx: BenchContext) {
     const half = nz / 2
     const rng = new SeededRandom(2024)
     const subs = Array.from({ length: realCount }, () =>
-      crop(full, rng.integer(half - size + 1), rng.integer(ny - size + 1), rng.integer(nx - size + 1), shape),
+      cropVolume(
+        full,
+        [rng.integer(half - size + 1), rng.integer(ny - size + 1), rng.integer(nx - size + 1)],
+        shape,
+      ),
     )
     const covs = subs.map((v) => normalisedCovariance(v, PORE, maxR))
     envelope = {

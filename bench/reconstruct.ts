@@ -37,7 +37,7 @@ import { openBundleModel, type OpenedModel } from '../src/core/models/onnx-model
 import { resolveParams } from '../src/core/models/reconstruct'
 import { trainingFractions, trainingS2 } from '../src/core/models/stats'
 import { SeededRandom } from '../src/core/diffusion/random'
-import { makeVolume, type Axis, type Shape3, type Volume } from '../src/core/volume/volume'
+import { type Axis, cropVolume, makeVolume, type Shape3, type Volume } from '../src/core/volume/volume'
 import type { BenchContext } from './index'
 
 const DATA = path.resolve(__dirname, '..', '..', 'shared', 'data')
@@ -128,19 +128,6 @@ function arg(args: string[], name: string): string | undefined {
 function loadVolume(dir: string): Volume {
   const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { shape: Shape3 }
   return makeVolume(meta.shape, new Uint8Array(readFileSync(path.join(dir, 'volume.raw'))))
-}
-
-function crop(vol: Volume, z0: number, y0: number, x0: number, shape: Shape3): Volume {
-  const [, ny, nx] = vol.shape
-  const out = new Uint8Array(shape[0] * shape[1] * shape[2])
-  let o = 0
-  for (let z = 0; z < shape[0]; z++)
-    for (let y = 0; y < shape[1]; y++) {
-      const start = ((z0 + z) * ny + y0 + y) * nx + x0
-      out.set(vol.data.subarray(start, start + shape[2]), o)
-      o += shape[2]
-    }
-  return makeVolume(shape, out)
 }
 
 /** The training half along z named by the bundle's manifest (first region), else the first half. */
@@ -448,8 +435,9 @@ export default async function reconstructBench(ctx: BenchContext) {
   const real = loadVolume(dataDir)
   const [nz, ny, nx] = real.shape
   const [z0, z1] = trainingZ(bundle.manifest.training, nz)
-  const train = crop(real, z0, 0, 0, [z1 - z0, ny, nx])
-  const unseen = z1 < nz ? crop(real, z1, 0, 0, [nz - z1, ny, nx]) : crop(real, 0, 0, 0, [z0, ny, nx])
+  const train = cropVolume(real, [z0, 0, 0], [z1 - z0, ny, nx])
+  const unseen =
+    z1 < nz ? cropVolume(real, [z1, 0, 0], [nz - z1, ny, nx]) : cropVolume(real, [0, 0, 0], [z0, ny, nx])
   const maxR = size / 2
   const trainFractions = volumeFractions(train)
   const unseenFractions = volumeFractions(unseen)
@@ -465,11 +453,9 @@ export default async function reconstructBench(ctx: BenchContext) {
   const realItems = fits
     ? Array.from({ length: ensembleSize }, () =>
         quality(
-          crop(
+          cropVolume(
             train,
-            rng.integer(train.shape[0] - size + 1),
-            rng.integer(ny - size + 1),
-            rng.integer(nx - size + 1),
+            [rng.integer(train.shape[0] - size + 1), rng.integer(ny - size + 1), rng.integer(nx - size + 1)],
             shape,
           ),
           refs,

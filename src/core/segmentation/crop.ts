@@ -4,7 +4,7 @@
  * image (nz = 1) gives N×N patches; a volume N×N×N ones (the z extent must be at least N).
  */
 import { UserError } from '../errors'
-import type { Volume } from '../volume/volume'
+import { cropVolume, type Volume } from '../volume/volume'
 
 export interface Patch {
   /** Corner [z, y, x] of the patch in the source. */
@@ -52,22 +52,7 @@ export function cropPatches(vol: Volume, size: number, stride = size, maxPatches
   for (const z0 of zs)
     for (const y0 of windowStarts(ny, size, stride))
       for (const x0 of windowStarts(nx, size, stride)) {
-        const data = new Uint8Array(depth * size * size)
-        for (let z = 0; z < depth; z++)
-          for (let y = 0; y < size; y++) {
-            const src = ((z0 + z) * ny + y0 + y) * nx + x0
-            data.set(vol.data.subarray(src, src + size), (z * size + y) * size)
-          }
-        out.push({
-          origin: [z0, y0, x0],
-          volume: {
-            shape: [depth, size, size],
-            data,
-            spacing: [...vol.spacing],
-            unit: vol.unit,
-            ...(vol.phases ? { phases: vol.phases.map((p) => ({ ...p })) } : {}),
-          },
-        })
+        out.push({ origin: [z0, y0, x0], volume: cropVolume(vol, [z0, y0, x0], [depth, size, size]) })
       }
   return out
 }

@@ -46,6 +46,28 @@ export function makeVolume(
   return { shape, data: data ?? new Uint8Array(n), spacing: [...spacing], unit }
 }
 
+/**
+ * The box of `shape` whose corner is `origin` [z, y, x], copied out of a volume; it keeps the source's
+ * spacing, unit and phases. The box must lie inside the source.
+ */
+export function cropVolume(vol: Volume, origin: readonly [number, number, number], shape: Shape3): Volume {
+  const [z0, y0, x0] = origin
+  const [, ny, nx] = vol.shape
+  if (origin.some((o, i) => o < 0 || o + shape[i] > vol.shape[i]))
+    throw new Error(
+      `box ${shape.join('x')} at ${origin.join(',')} is outside the ${vol.shape.join('x')} volume`,
+    )
+  const data = new Uint8Array(voxelCount(shape))
+  for (let z = 0; z < shape[0]; z++)
+    for (let y = 0; y < shape[1]; y++) {
+      const src = ((z0 + z) * ny + y0 + y) * nx + x0
+      data.set(vol.data.subarray(src, src + shape[2]), (z * shape[1] + y) * shape[2])
+    }
+  const out = makeVolume(shape, data, vol.spacing, vol.unit)
+  if (vol.phases) out.phases = vol.phases.map((p) => ({ ...p }))
+  return out
+}
+
 /** Number of phases: one more than the largest label present. */
 export function phaseCount(vol: Volume): number {
   let max = 0

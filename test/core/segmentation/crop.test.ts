@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cropPatches, patchCount, windowStarts } from '../../../src/core/segmentation'
-import { makeVolume } from '../../../src/core/volume/volume'
+import { cropVolume, makeVolume } from '../../../src/core/volume/volume'
 
 describe('cropPatches', () => {
   it('cuts N×N patches of a 2D image with a stride, left to right then top to bottom', () => {
@@ -45,5 +45,19 @@ describe('cropPatches', () => {
     expect(() => cropPatches(img, 2, 0)).toThrow(/stride/)
     expect(() => cropPatches(img, 1, 1, 10)).toThrow(/more than 10/)
     expect(windowStarts(10, 4, 3)).toEqual([0, 3, 6])
+  })
+})
+
+describe('cropVolume', () => {
+  it('copies a non-cubic box out of a volume and refuses a box that does not fit', () => {
+    // Voxel value = its flat index in the 3×4×5 source, so the copied indices can be read back.
+    const vol = makeVolume(
+      [3, 4, 5],
+      Uint8Array.from({ length: 60 }, (_, i) => i),
+    )
+    const box = cropVolume(vol, [1, 2, 3], [2, 2, 2])
+    expect(box.shape).toEqual([2, 2, 2])
+    expect([...box.data]).toEqual([33, 34, 38, 39, 53, 54, 58, 59])
+    expect(() => cropVolume(vol, [2, 0, 0], [2, 1, 1])).toThrow(/outside the 3x4x5 volume/)
   })
 })
