@@ -64,6 +64,22 @@ function blurAxis(
   }
 }
 
+/** Blur a copy of `field` along every axis in turn (the axes' operators commute, so their adjoints do too). */
+function blurCopy(
+  field: ArrayLike<number>,
+  shape: Shape3,
+  sigma: number | [number, number, number],
+  mode: BlurMode,
+  transposed: boolean,
+): Float32Array {
+  const out = Float32Array.from(field)
+  for (const axis of AXES) {
+    const s = typeof sigma === 'number' ? sigma : sigma[axisIndex(axis)]
+    blurAxis(out, shape, axis, s, mode, transposed)
+  }
+  return out
+}
+
 /** Blur a copy of `field` with standard deviation sigma[axis] voxels along each axis (0 = no blur). */
 export function gaussianBlur(
   field: ArrayLike<number>,
@@ -71,12 +87,7 @@ export function gaussianBlur(
   sigma: number | [number, number, number],
   mode: BlurMode = 'normalized',
 ): Float32Array {
-  const out = Float32Array.from(field)
-  for (const axis of AXES) {
-    const s = typeof sigma === 'number' ? sigma : sigma[axisIndex(axis)]
-    blurAxis(out, shape, axis, s, mode, false)
-  }
-  return out
+  return blurCopy(field, shape, sigma, mode, false)
 }
 
 /** The adjoint of gaussianBlur with the same arguments. */
@@ -86,10 +97,5 @@ export function blurTransposed(
   sigma: number | [number, number, number],
   mode: BlurMode = 'normalized',
 ): Float32Array {
-  const out = Float32Array.from(field)
-  for (const axis of AXES) {
-    const s = typeof sigma === 'number' ? sigma : sigma[axisIndex(axis)]
-    blurAxis(out, shape, axis, s, mode, true)
-  }
-  return out
+  return blurCopy(field, shape, sigma, mode, true)
 }
