@@ -257,8 +257,9 @@ export async function validateEnsemble(
       for (const axis of transportAxes)
         scalar(`drel-${axis}` as ScalarKey, `D_rel along ${axis}`, 'drel', (s) => s.drel[axis] ?? null, false)
     }
-    if (mode === '3d' && !scalar('euler', 'Euler characteristic per voxel', 'sd1', (s) => s.euler, true))
-      pending.add(TOPOLOGY_PENDING.euler)
+    const eulerLabel =
+      mode === '3d' ? 'Euler characteristic per voxel' : 'Euler characteristic per pixel (2D)'
+    if (!scalar('euler', eulerLabel, 'sd1', (s) => s.euler, true)) pending.add(TOPOLOGY_PENDING.euler)
     scalar('percolating', 'percolating fraction (mean over axes)', 'sd1', (s) => s.percolating, false)
     for (const c of CURVES) {
       const pickCurve = (s: PhaseSample): CurveSet | null => (c.key === 'poreSize' ? s.poreSize : s[c.key])

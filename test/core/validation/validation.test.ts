@@ -116,7 +116,7 @@ describe('validateEnsemble', () => {
     expect(report.mode).toBe('3d')
     const keys = report.rows.map((r) => `${r.phase}:${r.key}`)
     for (const p of [0, 1])
-      for (const k of ['vf', 'drel', 'drel-z', 'percolating', 's2', 'lineal', 'chord'])
+      for (const k of ['vf', 'drel', 'drel-z', 'euler', 'percolating', 's2', 'lineal', 'chord'])
         expect(keys).toContain(`${p}:${k}`)
     const outside = report.rows.filter((r) => r.verdict !== 'within')
     expect(outside.map((r) => `${r.phase}:${r.key} ${JSON.stringify(r.checks)}`)).toEqual([])
@@ -141,7 +141,7 @@ describe('validateEnsemble', () => {
     expect(vf.checks.find((c) => c.name === 'SD ratio')!.pass).toBe(false)
     expect(vf.verdict).toBe('outside')
     // white noise has short runs (lineal path, chords) and its minority phase hardly conducts
-    for (const key of ['lineal', 'chord', 'drel', 'percolating'])
+    for (const key of ['lineal', 'chord', 'drel', 'percolating', 'euler'])
       expect(report.rows.find((r) => r.key === key && r.phase === 1)!.verdict, key).toBe('outside')
   })
 
@@ -155,6 +155,7 @@ describe('validateEnsemble', () => {
     expect(report.rows.some((r) => r.key.startsWith('drel'))).toBe(false)
     expect(report.rows.some((r) => r.key === 'vf')).toBe(true)
     expect(report.rows.some((r) => r.key === 's2')).toBe(true)
+    expect(report.rows.some((r) => r.key === 'euler')).toBe(true)
   })
 
   it('regions and sizes: z slices, refusals with one line', async () => {
