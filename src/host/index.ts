@@ -1,5 +1,6 @@
 /**
- * `npm run web -- --port N [--project DIR] [--user-data DIR] [--demo]`: serve the app on http://127.0.0.1:N/.
+ * `npm run web -- --port N [--project DIR] [--user-data DIR] [--demo]`: serve the app on http://127.0.0.1:N/
+ * and print the page URL with this launch's access token (http://127.0.0.1:N/?token=…), the one to open.
  * --demo (or MICROLAD_DEMO=1) opens the demo project on a first start, as the desktop app does.
  */
 import os from 'node:os'
@@ -35,7 +36,10 @@ async function main() {
   else if (values.demo) await backend.app.openDemoOnFirstStart()
   const rendererDir = values.renderer ?? path.resolve(__dirname, '..', '..', 'out', 'renderer')
   const host = await startWebHost(backend, { port, rendererDir })
-  process.stdout.write(`MicroLad Studio web host on ${host.url} (loopback only)\n`)
+  process.stdout.write(
+    `MicroLad Studio web host on ${host.origin} (loopback only); open this URL, it carries the access token:\n` +
+      `  ${host.url}\n`,
+  )
   const stop = async () => {
     backend.app.closeProject()
     await host.close()

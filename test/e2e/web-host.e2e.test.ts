@@ -31,14 +31,34 @@ describe.skipIf(missing !== null)(
       t.cleanup()
     })
 
-    it('serves on loopback and refuses a foreign WebSocket origin', async () => {
-      expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+    it('serves on loopback with a token in the page URL and refuses a foreign WebSocket origin', async () => {
+      expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{40,}$/)
       const { WebSocket } = await import('ws')
-      const closed = await new Promise<number>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, { origin: 'http://evil.example' })
-        ws.on('close', (code) => resolve(code))
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, {
+          origin: 'http://evil.example',
+        })
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+        ws.on('open', () => resolve(101))
+        ws.on('error', () => {})
       })
-      expect(closed).toBe(1008)
+      expect(status).toBe(403)
+    })
+
+    it('a page opened without the token cannot reach the API', async () => {
+      const page = await browser.newPage()
+      await page.goto(`${host.origin}/`)
+      const opened = await page.evaluate(
+        (url) =>
+          new Promise<boolean>((resolve) => {
+            const ws = new WebSocket(url)
+            ws.onopen = () => resolve(true)
+            ws.onerror = () => resolve(false)
+          }),
+        `ws://127.0.0.1:${host.port}/api`,
+      )
+      expect(opened).toBe(false)
+      await page.close()
     })
 
     it('loads the app, calls the API over the WebSocket and shows the result', async () => {

@@ -54,7 +54,7 @@ export function webSocketClient(url: string): MicroladClient {
         ws = socket
         resolve(socket)
       }
-      socket.onerror = () => reject(new ApiError(`cannot reach the MicroLad web host at ${url}`, true))
+      socket.onerror = () => reject(new ApiError(unreachableMessage(url), true))
       socket.onclose = () => {
         ready = null
         ws = null
@@ -100,12 +100,36 @@ export function webSocketClient(url: string): MicroladClient {
   }
 }
 
+/** The web host's socket URL without its token (for messages: the token is not shown). */
+function unreachableMessage(url: string): string {
+  const u = new URL(url)
+  const hadToken = u.searchParams.has('token')
+  u.search = ''
+  return hadToken
+    ? `cannot reach the MicroLad web host at ${u.href}`
+    : `cannot reach the MicroLad web host at ${u.href}: open the full URL it printed (with ?token=…)`
+}
+
+/**
+ * The web host's per-launch access token, from the page URL (`http://127.0.0.1:PORT/?token=…`; the
+ * fragment is the router's). Null under Electron or when the page was opened without it.
+ */
+export function webHostToken(search: string = location.search): string | null {
+  return new URLSearchParams(search).get('token') || null
+}
+
+/** The web host's API socket for the page at `loc`, with the page's token. */
+export function webSocketUrl(loc: { host: string; search: string } = location): string {
+  const token = webHostToken(loc.search)
+  return `ws://${loc.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`
+}
+
 let client: MicroladClient | null = null
 
 export function api(): MicroladClient {
   if (client) return client
   const bridge = (window as unknown as { microlad?: PreloadBridge }).microlad
-  client = bridge ? electronClient(bridge) : webSocketClient(`ws://${location.host}/api`)
+  client = bridge ? electronClient(bridge) : webSocketClient(webSocketUrl())
   return client
 }
 
@@ -121,9 +145,13 @@ export const onEvent = <E extends EventName>(
   listener: (p: EventPayload<E>) => void,
 ): (() => void) => api().on(event, listener)
 
-/** Fetch a volume's raw labels from the URL the backend gave (vox:// or /vox/). */
+/**
+ * Fetch a volume's raw labels from the URL the backend gave (vox:// under Electron, /vox/ from the web
+ * host, which wants the page's token).
+ */
 export async function fetchVolumeBytes(url: string): Promise<Uint8Array> {
-  const res = await fetch(url)
+  const token = url.startsWith('/') && typeof location !== 'undefined' ? webHostToken() : null
+  const res = await fetch(url, token ? { headers: { 'x-microlad-token': token } } : undefined)
   if (!res.ok) throw new ApiError(`could not load the volume (${res.status}): ${await res.text()}`, true)
   return new Uint8Array(await res.arrayBuffer())
 }
