@@ -8,6 +8,7 @@ import { registerProperty } from './property'
 import { registerReconstruct } from './reconstruct'
 import { registerSynth } from './synth'
 import { registerTrain } from './train'
+import { registerValidate } from './validate'
 
 /** The nine commands of DESIGN §7, in the order a user meets them. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerReconstruct(program)
   registerDesign(program)
   registerTrain(program)
+  registerValidate(program)
 }
