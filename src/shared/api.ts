@@ -24,6 +24,7 @@ import {
   VolumeInfo,
 } from './dto'
 import { CropRequest, ExportDatasetRequest, GreyPreviewInfo } from './datasets'
+import { ValidationInfo } from './validation'
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output }
@@ -75,6 +76,20 @@ export const apiMethods = {
   'models.import': method(z.object({ path: PathString }).strict(), ModelInfo),
   /** Whether the Python trainer (Python + torch) is available, with the install command when not. */
   'models.trainer': method(Empty, TrainerStatus),
+
+  /**
+   * Validation reports of a model (newest first), stored by 'validate' jobs (params: ValidateJobParams in
+   * shared/validation.ts); `source` narrows to one bundle source.
+   */
+  'validations.list': method(
+    z
+      .object({
+        modelId: z.string().min(1).max(200),
+        source: z.enum(['shipped', 'project', 'path']).optional(),
+      })
+      .strict(),
+    z.array(ValidationInfo),
+  ),
 
   'settings.get': method(Empty, AppSettings),
   'settings.set': method(AppSettingsPatch, AppSettings),

@@ -100,6 +100,7 @@ export const JobKind = z.enum([
   'test',
   'crop',
   'export-dataset',
+  'validate',
 ])
 export type JobKind = z.infer<typeof JobKind>
 

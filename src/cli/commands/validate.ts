@@ -1,17 +1,9 @@
 import type { Command } from 'commander'
-import path from 'node:path'
 import { UserError } from '../../core/errors'
-import { readVolume } from '../../core/io'
-import { resolveBundle, type ModelBundle } from '../../core/models/bundle'
+import { resolveBundle } from '../../core/models/bundle'
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../core/models/providers'
-import { reconstructVolume } from '../../core/models/reconstruct'
-import {
-  DEFAULT_DRAWS,
-  DEFAULT_SOLVER_TOLERANCE,
-  validateEnsemble,
-  type ValidationProgress,
-  type ValidationReport,
-} from '../../core/validation'
+import { DEFAULT_DRAWS, DEFAULT_SOLVER_TOLERANCE, type ValidationReport } from '../../core/validation'
+import { validateModel } from '../../core/validation/model'
 import { AXES, type Axis } from '../../core/volume/volume'
 import { emit, parseFloatOption, parseIntOption } from '../output'
 
@@ -118,54 +110,6 @@ export function renderValidation(r: ValidationReport): string {
     `${within} of ${total} rows within real variation; ${r.timings.total.toFixed(0)} s ` +
       `(generate ${r.timings.generate.toFixed(0)} s, real ${r.timings.real.toFixed(0)} s)`,
   ].join('\n')
-}
-
-/** Reconstruct K volumes with the bundle's defaults, seeds seed … seed + K − 1, and validate them. */
-export async function validateModel(
-  bundle: ModelBundle,
-  reference: { file: string; region?: [number, number] | null },
-  o: {
-    size: number
-    count: number
-    draws?: number
-    seed?: number
-    transportAxes?: Axis[]
-    solverTolerance?: number
-    threads?: number
-    provider?: ProviderChoice
-    signal?: AbortSignal
-    onProgress?: (p: ValidationProgress) => void
-  },
-): Promise<ValidationReport> {
-  const vol = await readVolume(reference.file)
-  const seed = o.seed ?? 0
-  const seeds = Array.from({ length: o.count }, (_, i) => seed + i)
-  return validateEnsemble(
-    vol,
-    async (i, report) =>
-      (
-        await reconstructVolume(
-          bundle,
-          { shape: [o.size, o.size, o.size], seed: seeds[i], threads: o.threads, provider: o.provider },
-          { signal: o.signal, onProgress: (p) => report(p.fraction) },
-        )
-      ).volume,
-    {
-      size: o.size,
-      count: o.count,
-      draws: o.draws,
-      seed,
-      region: reference.region ?? null,
-      referenceName: path.basename(reference.file),
-      phaseNames: bundle.manifest.phases.map((p) => p.name),
-      transportAxes: o.transportAxes,
-      solverTolerance: o.solverTolerance,
-      model: { id: bundle.id, name: bundle.manifest.name, manifestSha256: bundle.manifestSha256 },
-      generatedSeeds: seeds,
-      signal: o.signal,
-      onProgress: o.onProgress,
-    },
-  )
 }
 
 export function registerValidate(program: Command): void {

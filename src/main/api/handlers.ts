@@ -9,6 +9,8 @@ import { discoverBundles, type DiscoveredBundle } from '../../core/models/bundle
 import { trainingFractions } from '../../core/models/stats'
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/api'
 import type { VolumeInfo } from '../../shared/dto'
+import { ValidateJobParams } from '../../shared/validation'
+import { UserError } from '../../core/errors'
 import type { AppContext } from '../app-context'
 import { datasetHandlers } from './dataset-handlers'
 import { importBundle, modelDetails, modelInfo } from '../project/models'
@@ -108,7 +110,17 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
     'jobs.list': () => app.requireProject().listJobs(),
     'jobs.get': ({ id }) => app.requireRunner().info(id),
     'jobs.start': ({ kind, params }) =>
-      app.requireRunner().start(kind, kind === 'design' ? resolveVolumeTargets(app, params) : params),
+      app
+        .requireRunner()
+        .start(
+          kind,
+          kind === 'design'
+            ? resolveVolumeTargets(app, params)
+            : kind === 'validate'
+              ? validateParams(app, params)
+              : params,
+        ),
+    'validations.list': ({ modelId, source }) => app.requireProject().listValidations(modelId, source),
     'jobs.cancel': ({ id }) => app.requireRunner().cancel(id),
     'jobs.logs': ({ id, after }) => app.requireProject().jobLogs(id, after ?? -1),
   }
@@ -125,6 +137,18 @@ function resolveVolumeTargets(app: AppContext, params: Record<string, unknown>):
     return m ? `s2=${app.requireProject().getVolume(Number(m[1])).path}` : t
   })
   return { ...params, targets }
+}
+
+/** A validate job's parameters, checked and with their defaults (size 64, count 8, draws 25, seed 0). */
+function validateParams(app: AppContext, params: Record<string, unknown>): Record<string, unknown> {
+  const parsed = ValidateJobParams.safeParse(params)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new UserError(`validate job: ${issue.path.join('.') || 'parameters'}: ${issue.message}`)
+  }
+  if (parsed.data.referenceVolumeId !== undefined)
+    app.requireProject().getVolume(parsed.data.referenceVolumeId)
+  return parsed.data
 }
 
 /** What the Generate form needs to know of a valid bundle: conditioning labels, latent factor, T, training fractions. */

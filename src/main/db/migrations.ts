@@ -97,4 +97,19 @@ export const MIGRATIONS: string[] = [
     DELETE FROM job_logs WHERE job_id = NEW.job_id AND seq <= NEW.seq - 2000;
   END;
   `,
+  // 3: validation reports (microlad validate / the 'validate' job), linked to the model by its bundle id,
+  // source and manifest hash (shipped bundles have no row in the models table).
+  `
+  CREATE TABLE validations (
+    id INTEGER PRIMARY KEY,
+    model_id TEXT NOT NULL,
+    model_source TEXT NOT NULL,
+    model_sha256 TEXT,
+    job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+    params TEXT NOT NULL,
+    report TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX validations_by_model ON validations(model_id, model_source);
+  `,
 ]

@@ -11,6 +11,7 @@ import { saveProjectVolume, str, type JobHandler } from './job-context'
 import { cropJob, exportDatasetJob, readImportVolume } from './dataset-jobs'
 import { describeJob, designJob, propertyJob, reconstructJob, synthJob } from './science-jobs'
 import { trainJob } from './train-job'
+import { validateJob } from './validate-job'
 
 const importVolume: JobHandler = async (params, ctx) => {
   const file = str(params, 'path')
@@ -71,6 +72,7 @@ export function jobHandlers(): Partial<Record<JobKind, JobHandler>> {
     train: trainJob,
     crop: cropJob,
     'export-dataset': exportDatasetJob,
+    validate: validateJob,
   }
   if (process.env.MICROLAD_ENABLE_TEST_JOBS === '1') handlers.test = testJob
   return handlers

@@ -156,6 +156,9 @@ export class JobRunner {
     const params: Record<string, unknown> = { ...job.params }
     if (typeof job.params.volumeId === 'number')
       params.volumePath = this.project.getVolume(job.params.volumeId).path
+    // A validate job's reference may be a project volume: the job process gets its file.
+    if (job.kind === 'validate' && typeof job.params.referenceVolumeId === 'number')
+      params.referencePath = this.project.getVolume(job.params.referenceVolumeId).path
     if (job.kind === 'train') {
       if (typeof job.params.datasetId === 'number') {
         const d = this.project.getDataset(job.params.datasetId)
@@ -282,6 +285,9 @@ export class JobRunner {
           const volumeId = m.volumeId ?? (m.volumeIndex !== null ? volumeIds[m.volumeIndex] : null) ?? null
           this.project.addMeasurement(volumeId, m.kind, m.params, m.result, a.id)
         }
+        const validationIds = outcome.validations.map((v) =>
+          this.project.addValidation({ ...v, jobId: a.id }),
+        )
         const modelIds: number[] = []
         for (const m of outcome.models)
           modelIds.push(this.project.addModel(m.bundleName, m.path, m.manifest, m.source))
@@ -300,7 +306,12 @@ export class JobRunner {
           progress: 1,
           finishedAt: nowIso(),
           message: 'done',
-          result: { ...(outcome.result as object), volumeIds, ...(modelIds.length ? { modelIds } : {}) },
+          result: {
+            ...(outcome.result as object),
+            volumeIds,
+            ...(modelIds.length ? { modelIds } : {}),
+            ...(validationIds.length ? { validationIds } : {}),
+          },
         })
       })()
       this.log(a.id, 'succeeded')

@@ -60,6 +60,18 @@ export const JobOutcome = z.object({
       }),
     )
     .default([]),
+  /** Validation reports of a model (validate jobs); recorded in the validations table. */
+  validations: z
+    .array(
+      z.object({
+        modelId: z.string(),
+        modelSource: z.string(),
+        modelSha256: z.string().nullable(),
+        params: z.record(z.string(), z.unknown()),
+        report: z.unknown(),
+      }),
+    )
+    .default([]),
   run: z
     .object({
       model: z.string().nullable(),

@@ -17,6 +17,7 @@ import type {
   ProjectSummary,
 } from '../../shared/dto'
 import { closeDatabase, nowIso, openDatabase, type Db } from '../db/database'
+import type { ValidationInfo } from '../../shared/validation'
 
 export const PROJECT_DB = 'project.sqlite'
 export const APP_VERSION = '0.1.0'
@@ -430,6 +431,61 @@ export class Project {
     return this.db
       .prepare('SELECT seq, time, line FROM job_logs WHERE job_id = ? AND seq > ? ORDER BY seq')
       .all(jobId, after) as JobLogLine[]
+  }
+
+  // ---- validation reports of models (migration 3)
+
+  addValidation(v: {
+    modelId: string
+    modelSource: string
+    modelSha256: string | null
+    jobId: number | null
+    params: unknown
+    report: unknown
+  }): number {
+    const r = this.db
+      .prepare(
+        `INSERT INTO validations (model_id, model_source, model_sha256, job_id, params, report, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        v.modelId,
+        v.modelSource,
+        v.modelSha256,
+        v.jobId,
+        JSON.stringify(v.params),
+        JSON.stringify(v.report),
+        nowIso(),
+      )
+    return Number(r.lastInsertRowid)
+  }
+
+  /** A model's validation reports, newest first (all sources when `source` is not given). */
+  listValidations(modelId: string, source?: string): ValidationInfo[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM validations WHERE model_id = ? AND (? IS NULL OR model_source = ?) ORDER BY id DESC`,
+      )
+      .all(modelId, source ?? null, source ?? null) as {
+      id: number
+      model_id: string
+      model_source: string
+      model_sha256: string | null
+      job_id: number | null
+      params: string
+      report: string
+      created_at: string
+    }[]
+    return rows.map((r) => ({
+      id: r.id,
+      modelId: r.model_id,
+      modelSource: r.model_source,
+      modelSha256: r.model_sha256,
+      jobId: r.job_id,
+      params: JSON.parse(r.params),
+      report: JSON.parse(r.report),
+      createdAt: r.created_at,
+    }))
   }
 
   // ---- model bundles copied into models/ (imported or trained here)
