@@ -9,10 +9,22 @@ function fmt(v: number | null | undefined, digits = 4): string {
   return v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(digits)
 }
 
+function thicknessLine(p: PhaseDescription): string {
+  const lt = p.localThickness
+  if (!lt) return '  local thickness  - (phase absent, or it fills the volume)'
+  const length =
+    lt.meanLength === null
+      ? ''
+      : ` (mean ${fmt(lt.meanLength)} ${lt.unit}, median ${fmt(lt.medianLength)} ${lt.unit})`
+  return `  local thickness (voxels)  mean ${fmt(lt.mean)}  median ${fmt(lt.median)}  max ${fmt(lt.max)}${length}`
+}
+
 function phaseTable(p: PhaseDescription, axes: Array<'z' | 'y' | 'x'>, unit: string): string {
   const lines = [
     `phase ${p.id}${p.name ? ` (${p.name})` : ''}: volume fraction ${fmt(p.volumeFraction)}`,
     `  specific surface area  face count ${fmt(p.specificSurfaceArea.faceCount)}  smoothed ${fmt(p.specificSurfaceArea.smoothed)} ${p.specificSurfaceArea.unit}`,
+    `  Euler characteristic ${p.eulerCharacteristic.chi} (${p.eulerCharacteristic.connectivity}-connected), per voxel ${fmt(p.eulerCharacteristic.perVoxel, 3)}`,
+    thicknessLine(p),
     `  ${'axis'.padEnd(6)}${'percolating'.padEnd(13)}${`mean chord (${unit})`.padEnd(20)}` +
       SHOWN_LAGS.map((r) => `S2(${r})`.padEnd(9)).join('') +
       SHOWN_LAGS.map((r) => `L(${r})`.padEnd(9)).join(''),
@@ -39,7 +51,9 @@ export function renderDescription(d: VolumeDescription): string {
 export function registerDescribe(program: Command): void {
   program
     .command('describe <file>')
-    .description('descriptors of an image or volume: volume fraction, S2, lineal path, chords, surface area')
+    .description(
+      'descriptors of an image or volume: volume fraction, S2, lineal path, chords, surface area, Euler characteristic, local thickness',
+    )
     .option('--phase <p>', 'only this phase', parseIntOption('phase', 0, 255))
     .option('--periodic', 'periodic S2 instead of the non-periodic (zero-padded) estimator')
     .option('--json', 'machine-readable output')

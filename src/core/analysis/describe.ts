@@ -1,10 +1,16 @@
 /**
  * All descriptors of a label volume in one record: per phase the volume fraction, S2 and lineal path
  * along each axis (radial S2 for 2D images), chord-length distributions, specific surface area and
- * percolating fraction; the triple-phase boundary density when the volume has three or more phases.
+ * percolating fraction, Euler characteristic (26-connectivity, see euler.ts) and the local-thickness
+ * (pore-size) distribution (open boundary, see local-thickness.ts; null when the phase is absent or fills
+ * the volume); the triple-phase boundary density when the volume has three or more phases. Thickness
+ * lengths are in voxels, and in the volume's unit when the spacing is isotropic (in-plane for a 2D image;
+ * null otherwise).
  */
 import { chordLengthDistribution, linealPath, type ChordLengthDistribution } from './chords'
+import { eulerCharacteristic, type EulerCharacteristic } from './euler'
 import { checkPhase } from './indicator'
+import { localThickness, type ThicknessHistogram } from './local-thickness'
 import { percolatingFraction, type PercolatingFraction } from './percolation'
 import {
   specificSurfaceArea,
@@ -26,6 +32,44 @@ export interface PhaseDescription {
   chordLength: ChordLengthDistribution
   specificSurfaceArea: SpecificSurfaceArea
   percolatingFraction: PercolatingFraction
+  eulerCharacteristic: EulerCharacteristic
+  localThickness: LocalThicknessSummary | null
+}
+
+/** Local-thickness (pore-size) distribution of a phase, without the per-voxel map. */
+export interface LocalThicknessSummary {
+  /** Volume-weighted histogram of the thickness, edges in voxels. */
+  histogram: ThicknessHistogram
+  /** Volume-weighted mean, median and largest thickness, voxels. */
+  mean: number
+  median: number
+  max: number
+  /** The same in the volume's unit; null when the spacing is not isotropic. */
+  meanLength: number | null
+  medianLength: number | null
+  unit: string
+}
+
+/** One length per voxel when the spacing is isotropic (in-plane for a 2D image), else null. */
+function isotropicSpacing(vol: Volume): number | null {
+  const [dz, dy, dx] = vol.spacing
+  const used = vol.shape[0] === 1 ? [dy, dx] : [dz, dy, dx]
+  return used.every((s) => Math.abs(s - used[0]) <= 1e-9 * Math.abs(used[0])) ? used[0] : null
+}
+
+export function localThicknessSummary(vol: Volume, id: number): LocalThicknessSummary | null {
+  const lt = localThickness(vol, id)
+  if (lt.phaseVoxels === 0 || !lt.bounded) return null
+  const h = isotropicSpacing(vol)
+  return {
+    histogram: lt.histogram,
+    mean: lt.mean,
+    median: lt.median,
+    max: lt.max,
+    meanLength: h === null ? null : lt.mean * h,
+    medianLength: h === null ? null : lt.median * h,
+    unit: vol.unit,
+  }
 }
 
 export interface VolumeDescription {
@@ -54,6 +98,8 @@ export function describePhase(vol: Volume, id: number, vf: number, periodic: boo
     chordLength: chordLengthDistribution(vol, id),
     specificSurfaceArea: specificSurfaceArea(vol, id),
     percolatingFraction: percolatingFraction(vol, id),
+    eulerCharacteristic: eulerCharacteristic(vol, id),
+    localThickness: localThicknessSummary(vol, id),
   }
 }
 

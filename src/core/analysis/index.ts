@@ -22,6 +22,15 @@ export {
   type TriplePhaseBoundaryDensity,
 } from './surface'
 export { percolatingFraction, type PercolatingFraction } from './percolation'
+export { eulerCharacteristic, type EulerCharacteristic, type EulerConnectivity } from './euler'
+export {
+  localThickness,
+  squaredDistanceTransform,
+  type LocalThickness,
+  type LocalThicknessOptions,
+  type ThicknessBoundary,
+  type ThicknessHistogram,
+} from './local-thickness'
 export { micro3diffError, compareVolumes, type PhaseComparison, type VolumeComparison } from './compare'
 export {
   slicedWassersteinDistance,
@@ -31,6 +40,7 @@ export {
 export {
   describeVolume,
   type DescribeOptions,
+  type LocalThicknessSummary,
   type PhaseDescription,
   type VolumeDescription,
 } from './describe'

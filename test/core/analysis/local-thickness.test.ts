@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { describeVolume } from '../../../src/core/analysis'
 import { localThickness, squaredDistanceTransform } from '../../../src/core/analysis/local-thickness'
 import type { Volume } from '../../../src/core/volume/volume'
 import { randomLabels, volumeFrom } from './fixtures'
@@ -135,5 +136,21 @@ describe('localThickness', () => {
     const lt = localThickness(vol, 1)
     expect(lt.histogram.fraction.length).toBeLessThanOrEqual(100)
     expect(lt.histogram.fraction.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12)
+  })
+})
+
+describe('describeVolume', () => {
+  it('reports the Euler characteristic and the thickness distribution of each phase', () => {
+    const vol = volumeFrom([6, 6, 14], (_z, _y, x) => ((x >= 1 && x <= 3) || (x >= 6 && x <= 12) ? 1 : 0))
+    vol.spacing = [0.5, 0.5, 0.5]
+    vol.unit = 'um'
+    const d = describeVolume(vol)
+    expect(d.phases[1].eulerCharacteristic).toEqual({ chi: 2, perVoxel: 2 / 504, connectivity: 26 })
+    expect(d.phases[1].localThickness?.mean).toBeCloseTo(6.8, 12)
+    expect(d.phases[1].localThickness?.meanLength).toBeCloseTo(3.4, 12)
+    expect(d.phases[1].localThickness?.unit).toBe('um')
+    vol.spacing = [1, 0.5, 0.5]
+    expect(describeVolume(vol, { phase: 1 }).phases[0].localThickness?.meanLength).toBeNull()
+    expect(describeVolume(volumeFrom([4, 4, 4], () => 1)).phases[1].localThickness).toBeNull()
   })
 })
