@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: lint, typecheck, build, unit + integration + end-to-end tests (vitest), Python tests
+# `npm test`: lint, typecheck, build, Electron security audit (electronegativity, docs/reliability.md),
+# unit + integration + end-to-end tests (vitest), Python tests
 # (trainer, cross-checks against PoreSpy / TauFactor / tifffile / meshio / VTK). Every stage runs even
 # when an earlier one failed; the last line is "N passed, N failed".
 set -uo pipefail
@@ -17,6 +18,7 @@ stage() {
 stage lint npm run --silent lint
 stage typecheck npm run --silent typecheck
 stage build npx electron-vite build
+stage electron-audit node scripts/audit-electron.cjs
 stage vitest npx vitest run
 stage pytest python3 -m pytest -q -rs --junit-xml=test-artifacts/pytest.xml test/python training/tests
 

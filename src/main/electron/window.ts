@@ -9,6 +9,8 @@ export const SECURE_WEB_PREFERENCES = {
   nodeIntegrationInWorker: false,
   webSecurity: true,
   allowRunningInsecureContent: false,
+  /** Middle-click opens no new window (it would bypass the window-open handler's intent). */
+  disableBlinkFeatures: 'Auxclick',
   spellcheck: false,
 } as const
 
@@ -25,7 +27,15 @@ export function createMainWindow(
     title: 'MicroLad Studio',
     show: false,
     backgroundColor: '#14161c',
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: preloadPath },
+    // The three that matter most are written out here as well as in SECURE_WEB_PREFERENCES, so that the
+    // static audit (scripts/audit-electron.cjs, electronegativity) sees them on the BrowserWindow call.
+    webPreferences: {
+      ...SECURE_WEB_PREFERENCES,
+      contextIsolation: true,
+      sandbox: true,
+      disableBlinkFeatures: 'Auxclick',
+      preload: preloadPath,
+    },
   })
   win.once('ready-to-show', () => win.show())
   // No remote content: links open in the user's browser, navigation away from the app is refused.
