@@ -6,8 +6,8 @@
  *
  * Curves are per axis of the sample (z, y, x; only the axes with more than one voxel): S2 non-periodic and
  * L for r = 0 … ⌊n/2⌋, the chord-length distribution as the fraction of interior chords (not touching the
- * sample's faces) of each length ℓ = 0 … n (entry 0 is 0), and the pore-size distribution (no axis: stored
- * under every axis key 'all').
+ * sample's faces) of each length ℓ = 0 … n (entry 0 is 0), and the size distribution from the local
+ * thickness (topology.ts; no axis: stored under the key 'all'), for the phases in `sizePhases` only.
  */
 import { chordLengthDistribution, linealPath } from '../analysis/chords'
 import { activeAxes } from '../analysis/lines'
@@ -41,6 +41,8 @@ export interface SampleOptions {
   maxR: number
   /** Longest chord / largest pore diameter kept. */
   maxLength: number
+  /** Phases whose size distribution (local thickness) is measured. */
+  sizePhases: number[]
   signal?: AbortSignal
 }
 
@@ -74,7 +76,7 @@ export function describeSample(vol: Volume, opts: SampleOptions): PhaseSample[] 
     const chords = chordLengthDistribution(vol, phase)
     const pick = (c: Record<Axis, number[]>): CurveSet =>
       Object.fromEntries(axes.map((a) => [a, c[a].slice(0, opts.maxR + 1)]))
-    const psd = poreSizeDistribution(vol, phase, opts.maxLength)
+    const psd = opts.sizePhases.includes(phase) ? poreSizeDistribution(vol, phase, opts.maxLength) : null
     return {
       vf,
       drel,

@@ -13,6 +13,7 @@
 import { activeAxes } from '../analysis/lines'
 import { chordLengthDistribution, linealPath } from '../analysis/chords'
 import { twoPointCorrelation } from '../analysis/two-point'
+import { volumeFractions } from '../analysis/volume-fraction'
 import { CancelledError, UserError } from '../errors'
 import { createRandom } from '../synth/random'
 import {
@@ -119,7 +120,7 @@ const CURVES: CurveDef[] = [
   { key: 's2', label: 'S2 (two-point correlation)', xLabel: 'r (voxels)' },
   { key: 'lineal', label: 'lineal path', xLabel: 'r (voxels)' },
   { key: 'chord', label: 'chord-length distribution', xLabel: 'chord length (voxels)' },
-  { key: 'poreSize', label: 'pore-size distribution (local thickness)', xLabel: 'diameter (voxels)' },
+  { key: 'poreSize', label: 'size distribution (local thickness)', xLabel: 'diameter (voxels)' },
 ]
 
 export async function validateEnsemble(
@@ -151,7 +152,14 @@ export async function validateEnsemble(
   const transportAxes = mode === '3d' ? (options.transportAxes ?? [...AXES]) : []
   const solverTolerance = options.solverTolerance ?? DEFAULT_SOLVER_TOLERANCE
   const maxR = Math.floor(n / 2)
+  // Local thickness of every phase but the majority one (the matrix: its "size" is the space between the
+  // other phases, slow to compute at 64³ and rarely what is asked).
+  const regionFractions = volumeFractions(region)
+  const fractions = phases.map((p) => regionFractions[p.id] ?? 0)
+  const majority = fractions.indexOf(Math.max(...fractions))
+  const sizePhases = phases.map((p) => p.id).filter((id) => id !== majority)
   const sampleOpts = {
+    sizePhases,
     phases: phases.map((p) => p.id),
     transportAxes,
     solverTolerance,
@@ -265,6 +273,7 @@ export async function validateEnsemble(
       const pickCurve = (s: PhaseSample): CurveSet | null => (c.key === 'poreSize' ? s.poreSize : s[c.key])
       const gc = g.map(pickCurve)
       const rc = r.map((e) => e.map(pickCurve))
+      if (c.key === 'poreSize' && !sizePhases.includes(p.id)) continue
       if (gc.some((v) => !v) || rc.some((e) => e.some((v) => !v))) {
         if (c.key === 'poreSize') pending.add(TOPOLOGY_PENDING.poreSize)
         continue

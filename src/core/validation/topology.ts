@@ -1,10 +1,11 @@
 /**
- * THE ONE PLACE where the topology descriptors plug into validation: the Euler characteristic per voxel
- * and the pore-size (local thickness) distribution of a phase. They come from src/core/analysis/euler.ts
- * and src/core/analysis/local-thickness.ts; while those modules are not in this build, both functions
- * return null and the report lists the descriptor under `pending`.
+ * Where the topology descriptors plug into validation: the Euler characteristic per voxel and the
+ * pore-size (local thickness) distribution of a phase, from src/core/analysis/euler.ts and
+ * src/core/analysis/local-thickness.ts. A function returning null leaves its rows out, and the report
+ * lists the descriptor under `pending`.
  */
 import { eulerCharacteristic } from '../analysis/euler'
+import { localThickness } from '../analysis/local-thickness'
 import type { Volume } from '../volume/volume'
 
 /** Euler characteristic per voxel of `phase` (default connectivity: 26 for the phase, 6 for its complement). */
@@ -13,15 +14,18 @@ export function eulerPerVoxel(vol: Volume, phase: number): number | null {
 }
 
 /**
- * Pore-size distribution of `phase`: fraction of the phase's voxels whose local thickness (diameter of the
- * largest inscribed sphere covering the voxel) falls in bin d = 1, 2, …, maxDiameter voxels (index d − 1).
- * Null when the analysis module is not available.
+ * Pore-size (for a solid phase: grain-size) distribution of `phase` from its local thickness (open
+ * boundary, as PoreSpy): entry d = fraction of the phase's voxels whose thickness t (diameter, voxels)
+ * satisfies d ≤ t < d + 1, for d = 0 … maxDiameter (larger thicknesses counted in the last entry). All
+ * zeros when the phase is absent or fills the sample (thickness undefined).
  */
 export function poreSizeDistribution(vol: Volume, phase: number, maxDiameter: number): number[] | null {
-  void vol
-  void phase
-  void maxDiameter
-  return null
+  const out = new Array<number>(maxDiameter + 1).fill(0)
+  const lt = localThickness(vol, phase)
+  if (!lt.bounded || lt.phaseVoxels === 0) return out
+  const { edges, fraction } = lt.histogram
+  for (let j = 0; j < fraction.length; j++) out[Math.min(maxDiameter, Math.floor(edges[j]))] += fraction[j]
+  return out
 }
 
 export const TOPOLOGY_PENDING = {
