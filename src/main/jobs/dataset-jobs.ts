@@ -3,10 +3,11 @@
  * patches, and writing a dataset as a folder the trainer reads (training/microlad_train/dataset.py).
  */
 import { existsSync, readdirSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { UserError } from '../../core/errors'
 import { readVolume, writeVolume } from '../../core/io'
+import { ensureDir } from '../../core/io/atomic'
 import { checkSegmentation, cropPatches, phaseList, type LabelMap } from '../../core/segmentation'
 import { defaultPhases, type Phase, type Volume } from '../../core/volume/volume'
 import { LabelMapSchema } from '../../shared/datasets'
@@ -130,7 +131,7 @@ export const exportDatasetJob: JobHandler = async (params, ctx) => {
   const files = exportFiles(params)
   if (existsSync(dir) && readdirSync(dir).length > 0)
     throw new UserError(`${dir} is not empty; export a dataset into a new or empty folder`)
-  await mkdir(dir, { recursive: true })
+  await ensureDir(dir) // fails at once, naming the folder, where it cannot be made (no recursive-mkdir spin)
   const used = new Set<string>()
   const entries: Record<string, unknown>[] = []
   let phases: Phase[] = Array.isArray(params.phases) ? (params.phases as Phase[]) : []
