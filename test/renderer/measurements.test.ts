@@ -5,6 +5,7 @@ import {
   curveAxes,
   latestDescription,
   latestProperties,
+  thicknessCurve,
   type VolumeDescription,
 } from '../../src/renderer/src/lib/measurements'
 import type { MeasurementInfo } from '../../src/shared/dto'
@@ -44,6 +45,21 @@ describe('measurement results', () => {
       ['z', 0.2],
     ])
     expect(latestDescription([])).toBeNull()
+  })
+
+  it('turns a local-thickness histogram into a curve at the bin centres', () => {
+    const p = description(0.2, [0.2, 0.1]).phases[0]
+    expect(thicknessCurve(p)).toBeNull()
+    p.localThickness = {
+      histogram: { edges: [0, 1, 2, 3], fraction: [0, 0.25, 0.75] },
+      mean: 2.4,
+      median: 2.8,
+      max: 2.9,
+      meanLength: null,
+      medianLength: null,
+      unit: 'voxel',
+    }
+    expect(thicknessCurve(p)).toEqual({ xs: [0.5, 1.5, 2.5], values: [0, 0.25, 0.75] })
   })
 
   it('skips axes whose curve is only the r = 0 point (a 2D image)', () => {

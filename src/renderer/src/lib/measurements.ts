@@ -15,6 +15,18 @@ export interface PhaseDescription {
   linealPath: AxisCurves
   specificSurfaceArea?: { faceCount: number; smoothed: number; unit: string }
   percolatingFraction?: Record<SliceAxis, number | null>
+  /** χ of the phase at 26-connectivity (8 in 2D), total and per voxel (core/analysis/euler.ts). */
+  eulerCharacteristic?: { chi: number; perVoxel: number; connectivity: number }
+  /** Local-thickness (pore-size) distribution (core/analysis/local-thickness.ts); null when undefined. */
+  localThickness?: {
+    histogram: { edges: number[]; fraction: number[] }
+    mean: number
+    median: number
+    max: number
+    meanLength: number | null
+    medianLength: number | null
+    unit: string
+  } | null
 }
 
 export interface VolumeDescription {
@@ -65,4 +77,11 @@ export function latestProperties(list: readonly MeasurementInfo[]): PropertyResu
 /** Axes along which a curve has more than its r = 0 point (a 2D image has no z curve). */
 export function curveAxes(curves: AxisCurves): SliceAxis[] {
   return (['z', 'y', 'x'] as const).filter((a) => (curves[a]?.length ?? 0) > 1)
+}
+
+/** A thickness histogram as a curve: bin centres (voxels) and the phase-volume fraction in each bin. */
+export function thicknessCurve(p: PhaseDescription): { xs: number[]; values: number[] } | null {
+  const h = p.localThickness?.histogram
+  if (!h || h.fraction.length === 0) return null
+  return { xs: h.fraction.map((_, i) => (h.edges[i] + h.edges[i + 1]) / 2), values: h.fraction }
 }
