@@ -21,7 +21,7 @@ from PIL import Image
 from .dataset import DEFAULT_COLORS, one_hot
 from .networks import DecoderVJP, parameter_count
 from .schedule import ddim_sample
-from .statistics import dataset_statistics
+from .statistics import dataset_statistics, sources_fraction_spread
 
 ORT_TOLERANCE = 1e-3
 VJP_RELATIVE_TOLERANCE = 1e-4
@@ -181,6 +181,7 @@ def export_bundle(trainer, out_dir: str, name: str | None = None, description: s
     labels, planes, _ = stats_sampler.sample(trainer.cfg.stats_patches, augment=False)
     stats = dataset_statistics(labels, planes, p)
     stats['source'] = 'training region (validation part excluded), unaugmented patches'
+    stats['fractionSpread'] = sources_fraction_spread(trainer.train_sources, p, trainer.cfg.seed)
     with open(os.path.join(out_dir, 'stats.json'), 'w') as f:
         json.dump(stats, f)
 

@@ -46,3 +46,39 @@ def test_phase_statistics_fractions_sum_to_one_and_s2_starts_at_fraction():
 def test_micro3diff_error():
     assert micro3diff_error([1, 2], [1, 2]) == 0
     assert abs(micro3diff_error([1.1, 1.8], [1, 2]) - 10) < 1e-9
+
+
+def test_fraction_spread_of_independent_voxels_is_binomial():
+    """Voxels drawn independently with P(phase 0) = f: Var f(n) = f (1 - f) / n^3, by both methods."""
+    from microlad_train.statistics import fraction_spread
+
+    rng = np.random.default_rng(3)
+    f = 0.3
+    volume = (rng.random((96, 96, 96)) >= f).astype(np.uint8)  # phase 0 with probability f
+    measured = fraction_spread([volume], [], 2, seed=1, draws=400)
+    assert measured['method'] == 'subvolumes'
+    assert measured['sizes'] == [16, 24, 32, 48]
+    for n, cov in zip(measured['sizes'], measured['covariance']):
+        expected = f * (1 - f) / n**3
+        assert abs(cov[0][0] / expected - 1) < 0.25  # 400 draws: the sample variance is within ~15 % (2 SD)
+        assert abs(cov[0][1] + cov[0][0]) < 1e-12  # two phases: perfectly anti-correlated
+
+
+
+def test_fraction_spread_from_2d_slices_agrees_with_3d_subvolumes():
+    """An isotropic thresholded Gaussian field: the 2D-covariance estimate matches cubes measured in 3D."""
+    from scipy.ndimage import gaussian_filter
+
+    from microlad_train.statistics import _cube_pair_distance_weights, fraction_spread
+
+    assert abs(_cube_pair_distance_weights(6, 20).sum() - 1) < 1e-12
+    rng = np.random.default_rng(4)
+    field = gaussian_filter(rng.standard_normal((128, 128, 128)), 2.0, mode='wrap')
+    volume = (field > np.quantile(field, 0.3)).astype(np.uint8)  # phase 0: 30 %
+    measured = fraction_spread([volume], [], 2, seed=1, draws=600)
+    estimated = fraction_spread([], [volume[z] for z in range(0, 128, 4)], 2)
+    assert estimated['method'] == 'covariance-2d'
+    for n in (16, 24):  # larger cubes of a 128^3 volume are too few to measure the variance
+        m = measured['covariance'][measured['sizes'].index(n)][0][0]
+        e = estimated['covariance'][estimated['sizes'].index(n)][0][0]
+        assert abs(e / m - 1) < 0.35, (n, e, m)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { AxisMode } from '../../core/diffusion/multi-plane-sampler'
-import type { Quantiser } from '../../core/diffusion/pipeline'
+import type { FractionTarget, Quantiser } from '../../core/diffusion/pipeline'
 import { UserError } from '../../core/errors'
 import { writeVolume } from '../../core/io'
 import { resolveBundle } from '../../core/models/bundle'
@@ -30,6 +30,7 @@ interface ReconstructOptions {
   guidanceFraction?: 'soft' | 'hard'
   axisMode?: AxisMode
   quantise?: Quantiser
+  fractions?: FractionTarget
   threads?: number
   provider?: ProviderChoice
   out: string
@@ -45,6 +46,16 @@ function oneOf<T extends string>(name: string, values: readonly T[]) {
   }
 }
 
+/** `--fractions`: 'sampled', 'training' or comma-separated numbers (checked against the bundle later). */
+function parseFractions(value: string): FractionTarget {
+  if (value === 'sampled' || value === 'training') return value
+  const numbers = value.split(',').map((v) => Number(v.trim()))
+  if (numbers.length < 2 || numbers.some((v) => !Number.isFinite(v))) {
+    throw new UserError(`--fractions must be sampled, training or numbers like 0.2,0.8, got '${value}'`)
+  }
+  return numbers
+}
+
 /** The JSON printed by `reconstruct --json`: what was written, how, and how long each stage took. */
 export function reconstructReport(output: string, r: ReconstructVolumeResult) {
   return {
@@ -55,6 +66,7 @@ export function reconstructReport(output: string, r: ReconstructVolumeResult) {
     timings: r.timings,
     parameters: r.parameters,
     volumeFractions: r.volumeFractions,
+    targetFractions: r.targetFractions,
     axisFractions: r.axisFractions,
     refineFractions: r.refineFractions,
   }
@@ -112,8 +124,15 @@ export function registerReconstruct(program: Command): void {
       oneOf('axis-mode', ['cycle', 'average', 'z-only'] as const),
     )
     .option(
+      '--fractions <f>',
+      "the volume's target phase fractions: sampled (default: drawn from the spread of real subvolumes " +
+        'of this size around the training fractions), training (exactly the training fractions), or ' +
+        'comma-separated fractions per phase',
+      parseFractions,
+    )
+    .option(
       '--quantise <q>',
-      'match-fractions (default: biased argmax hitting the training phase fractions) or argmax',
+      "match-fractions (default: biased argmax hitting the volume's target fractions) or argmax",
       oneOf('quantise', ['argmax', 'match-fractions'] as const),
     )
     .option(
@@ -160,6 +179,7 @@ export function registerReconstruct(program: Command): void {
             guidanceFraction: opts.guidanceFraction,
             axisMode: opts.axisMode,
             quantise: opts.quantise,
+            fractions: opts.fractions,
             threads: opts.threads,
             provider: opts.provider,
           },

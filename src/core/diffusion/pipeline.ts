@@ -36,6 +36,7 @@ import { planeSize, type GridDims } from './planes'
 import { SeededRandom } from './random'
 import { makeSampler, type SamplerKind } from './samplers'
 import { makeNoiseSchedule, type NoiseScheduleSpec } from './schedule'
+import { drawTargetFractions } from './target-fractions'
 import { ProgressTracker, type RunControl } from './progress'
 
 export interface ReconstructionParams {
@@ -73,8 +74,15 @@ export interface ReconstructionParams {
   /** Cap on the RMS per latent element of one guidance step (the Polyak step explodes where the decoder saturates). */
   guidanceMaxStep: number
   /**
+   * The volume's own target phase fractions, aimed at by the fraction guidance and by 'match-fractions':
+   * 'sampled' (default) draws them from the spread of real subvolumes of this size around the training
+   * fractions (`ModelDescription.fractionCovariance`, seeded by `seed`), so an ensemble varies as real
+   * subvolumes do; 'training' pins every volume to the training fractions; or explicit fractions per phase.
+   */
+  fractions: FractionTarget
+  /**
    * Quantisation of the phase probabilities: 'argmax', or 'match-fractions' (biased argmax whose phase
-   * fractions equal the training fractions).
+   * fractions equal the volume's target fractions, see `fractions`).
    */
   quantise: Quantiser
   /**
@@ -92,6 +100,7 @@ export interface ReconstructionParams {
 }
 
 export type Quantiser = 'argmax' | 'match-fractions'
+export type FractionTarget = 'sampled' | 'training' | number[]
 
 /** What the pipeline needs to know about the model beyond its networks (from the bundle manifest/stats). */
 export interface ModelDescription {
@@ -99,6 +108,11 @@ export interface ModelDescription {
   conditioning: { kind: 'none' | 'plane' | 'class'; labels: string[]; nullId: number }
   /** Training volume fraction per phase, when the bundle's statistics have it. */
   trainingFractions?: number[]
+  /**
+   * Covariance [P][P] of the phase fractions of real subvolumes of the requested shape (core/models/
+   * fraction-spread.ts), for `fractions: 'sampled'`; without it every volume aims at the training fractions.
+   */
+  fractionCovariance?: number[][]
   /** Training S2 curves along a plane's rows (y) and columns (x), per phase. */
   trainingS2?: { y: number[]; x: number[] }[]
   /** Side of the latent planes the denoiser was trained on (the bundle's latent.size), for `tile: -1`. */
@@ -120,6 +134,8 @@ export interface ReconstructionOutput {
   timings: StageTimings
   /** Fraction of voxels per phase in the labels. */
   volumeFractions: number[]
+  /** The volume's target fractions (see `ReconstructionParams.fractions`), when the run had one. */
+  targetFractions?: number[]
   /** Mean phase probabilities of each axis's decode (z, y, x): how far each plane family drifted. */
   axisFractions: number[][]
   /** Mean phase probabilities after each refinement round. */
@@ -161,6 +177,7 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   guidanceEvery: 1,
   guidanceMaxStep: 0.5,
   guidanceFraction: 'soft',
+  fractions: 'sampled',
   quantise: 'match-fractions',
   hysteresisSeeds: 0.05,
   tile: -1,
@@ -216,15 +233,16 @@ export function statsGuidanceFor(
   model: LatentDiffusionModel,
   desc: ModelDescription,
   params: ReconstructionParams,
+  targets = targetFractions(desc, params, model.phases),
 ): DecodedLatentGuidance | undefined {
   if (!(params.statsGuidance > 0)) return undefined
   if (!model.decoderVjp)
     throw new UserError("statistics guidance needs the bundle's decoder_vjp graph; set it to 0")
   const fractions = desc.trainingFractions
-  if (!fractions)
+  if (!fractions || !targets)
     throw new UserError('statistics guidance needs training fractions in stats.json; set it to 0')
   const losses: WeightedLoss[] = [
-    { loss: new VolumeFractionLoss(fractions, params.guidanceFraction === 'hard'), weight: 1 },
+    { loss: new VolumeFractionLoss(targets, params.guidanceFraction === 'hard'), weight: 1 },
   ]
   if (params.s2Weight > 0) {
     if (!desc.trainingS2)
@@ -246,13 +264,40 @@ export function statsGuidanceFor(
   )
 }
 
+/**
+ * The volume's target fractions (`ReconstructionParams.fractions`): explicit ones checked, 'training' the
+ * bundle's, 'sampled' drawn from `desc.fractionCovariance` with a seed derived from the run's seed (the
+ * training fractions when the bundle has no spread). Undefined when the bundle has no training fractions.
+ */
+export function targetFractions(
+  desc: ModelDescription,
+  params: Pick<ReconstructionParams, 'fractions' | 'seed'>,
+  phases: number,
+): number[] | undefined {
+  const f = params.fractions
+  if (Array.isArray(f)) {
+    const sum = f.reduce((a, b) => a + b, 0)
+    if (f.length !== phases || f.some((v) => !(v > 0 && v < 1)) || Math.abs(sum - 1) > 1e-3) {
+      throw new UserError(
+        `target fractions must be ${phases} numbers in (0, 1) that sum to 1, got ${f.join(', ')}`,
+      )
+    }
+    return f.map((v) => v / sum)
+  }
+  const mean = desc.trainingFractions
+  if (!mean || f === 'training' || !desc.fractionCovariance) return mean
+  return drawTargetFractions(mean, desc.fractionCovariance, FRACTION_SEED_OFFSET + params.seed)
+}
+
+/** Offsets the target-fraction draw from the sampler's noise stream (both are seeded by the run's seed). */
+const FRACTION_SEED_OFFSET = 0x5f3759df
+
 function quantiser(
   params: ReconstructionParams,
-  desc: ModelDescription,
+  targets: number[] | undefined,
   phases: number,
 ): (p: Float32Array) => Uint8Array {
   if (params.quantise === 'argmax') return (p) => argmaxPhases(p, phases)
-  const targets = desc.trainingFractions
   if (!targets) throw new UserError("'match-fractions' quantisation needs training fractions in stats.json")
   const minority = targets.indexOf(Math.min(...targets))
   if (phases === 2 && params.hysteresisSeeds < 1) {
@@ -285,10 +330,11 @@ export async function reconstructWithModel(
   const schedule = makeNoiseSchedule(desc.schedule)
   const sampler = makeSampler(schedule, { kind: params.sampler, steps: params.steps, eta: params.eta })
   const labelsByAxis = conditionLabels(desc, params)
-  const quantise = quantiser(params, desc, model.phases)
+  const targets = targetFractions(desc, params, model.phases)
+  const quantise = quantiser(params, targets, model.phases)
   const rng = new SeededRandom(params.seed)
 
-  const guidance = statsGuidanceFor(model, desc, params)
+  const guidance = statsGuidanceFor(model, desc, params, targets)
 
   // One batch size for the latent planes of every axis: the one that fits the largest plane.
   const f = model.factor
@@ -373,6 +419,7 @@ export async function reconstructWithModel(
       total: s(t0, t4),
     },
     volumeFractions: labelFractions(labels, model.phases),
+    ...(targets ? { targetFractions: targets } : {}),
     axisFractions: decoded.axisFractions,
     refineFractions,
     guidance: guidance?.records ?? [],

@@ -20,6 +20,7 @@ import type { OpenedModel } from './onnx-model'
 import { acquireBundleModel } from './session-cache'
 import type { ProviderChoice, ProviderName } from './providers'
 import { trainingFractions, trainingS2 } from './stats'
+import { fractionCovariance } from './fraction-spread'
 import { planeSize, type AxisIndex } from '../diffusion/planes'
 import { latentDimsFor } from '../diffusion/pipeline'
 
@@ -50,6 +51,8 @@ export interface ReconstructVolumeResult {
   parameters: ResolvedParams
   model: { id: string; name: string; manifestSha256: string }
   volumeFractions: number[]
+  /** The fractions this volume aimed at (drawn from the real spread by default; see `fractions`). */
+  targetFractions?: number[]
   axisFractions: number[][]
   refineFractions: number[][]
   guidance: GuidanceRecord[]
@@ -119,6 +122,7 @@ export async function reconstructVolume(
         schedule: m.schedule,
         conditioning: m.conditioning,
         trainingFractions: trainingFractions(bundle.stats),
+        fractionCovariance: fractionCovariance(bundle.stats, resolved.shape),
         trainingS2: trainingS2(bundle.stats),
         trainingLatentSize: bundle.manifest.latent.size,
       },
@@ -136,6 +140,7 @@ export async function reconstructVolume(
       parameters: resolved,
       model: { id: bundle.id, name: m.name, manifestSha256: bundle.manifestSha256 },
       volumeFractions: out.volumeFractions,
+      ...(out.targetFractions ? { targetFractions: out.targetFractions } : {}),
       axisFractions: out.axisFractions,
       refineFractions: out.refineFractions,
       guidance: out.guidance,
