@@ -19,6 +19,7 @@ import type { Duplex } from 'node:stream'
 import path from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { errorMessage } from '../core/errors'
+import { MAX_MESSAGE_BYTES } from '../main/api/dispatch'
 import type { Backend } from '../main/backend'
 
 const MIME: Record<string, string> = {
@@ -65,7 +66,8 @@ export async function startWebHost(
       res.end(errorMessage(err))
     })
   })
-  const wss = new WebSocketServer({ noServer: true })
+  // Frames far above the request limit are cut by ws itself (close 1009); up to it, a typed error answers.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES })
   wss.on('connection', (ws) => attachSocket(backend, ws))
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
@@ -148,20 +150,21 @@ function attachSocket(backend: Backend, ws: WebSocket): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }))
   })
   ws.on('close', unsubscribe)
-  ws.on('message', async (data) => {
+  const refuse = (message: string) =>
+    ws.send(JSON.stringify({ id: null, ok: false, error: { message, userError: true } }))
+  ws.on('message', async (data: Buffer | ArrayBuffer | Buffer[]) => {
+    const size = Array.isArray(data)
+      ? data.reduce((n, b) => n + b.byteLength, 0)
+      : (data as { byteLength: number }).byteLength
+    if (size > MAX_MESSAGE_BYTES) return refuse(`request refused: larger than ${MAX_MESSAGE_BYTES} bytes`)
     let msg: { id?: unknown; method?: unknown; input?: unknown }
     try {
       msg = JSON.parse(String(data))
     } catch {
-      ws.send(
-        JSON.stringify({
-          id: null,
-          ok: false,
-          error: { message: 'malformed request (not JSON)', userError: true },
-        }),
-      )
-      return
+      return refuse('malformed request (not JSON)')
     }
+    // JSON that is not an object ("null", 42, a list) has no method: the dispatcher refuses it, typed.
+    if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) msg = {}
     const reply = await backend.dispatch(msg.method, msg.input)
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id ?? null, ...reply }))
   })

@@ -54,6 +54,11 @@ async function run(raw: unknown): Promise<void> {
   send({ type: 'done', outcome })
 }
 
+// A child process whose parent died (the backend was killed) has no one to report to: stop at once rather
+// than finish the job and write files into a project that was reopened without it. (An Electron
+// utilityProcess dies with the app.)
+if (!parentPort) process.on('disconnect', () => process.exit(1))
+
 onMessage((raw) => {
   run(raw).then(
     () => setTimeout(() => process.exit(0), 50),

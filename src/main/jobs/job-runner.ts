@@ -336,6 +336,13 @@ export class JobRunner {
     // A killed train job cannot clean up after itself: remove its working folder (checkpoints, partial bundle).
     const work = path.join(this.project.dir, 'models', `.train-job${a.id}`)
     if (existsSync(work)) rmSync(work, { recursive: true, force: true })
+    // Nor can a killed or failed job remove a volume file it wrote but never reported, or a temporary file.
+    try {
+      const job = this.project.getJob(a.id)
+      if (job.status !== 'succeeded') this.project.removeJobLeftovers(job)
+    } catch {
+      // the project is closing; its next open removes them
+    }
     this.pump()
   }
 

@@ -3,7 +3,15 @@
  * for the bulk files (volumes/, datasets/, models/). All writes to the database go through this class, in
  * transactions; bulk files are written atomically before the rows that point to them.
  */
-import { existsSync, mkdirSync, promises as fs } from 'node:fs'
+import {
+  accessSync,
+  constants as fsConstants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  promises as fs,
+} from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../../core/errors'
 import type {
@@ -88,13 +96,27 @@ export class Project {
     const abs = path.resolve(dir)
     const file = path.join(abs, PROJECT_DB)
     if (!existsSync(file)) throw new UserError(`${abs}: not a MicroLad project (no ${PROJECT_DB})`)
+    // The database (its journal beside it) and the jobs' files are written in the folder: refuse a read-only
+    // one before anything is touched.
+    try {
+      accessSync(abs, fsConstants.W_OK)
+      accessSync(file, fsConstants.W_OK)
+    } catch {
+      throw new UserError(
+        `${abs}: the project folder is read-only (MicroLad writes ${PROJECT_DB} and its files there); copy the project to a folder you can write to`,
+      )
+    }
     const project = new Project(abs, openDatabase(file))
     if (!project.db.prepare('SELECT 1 FROM project WHERE id = 1').get()) {
       project.close()
       throw new UserError(`${file}: project database has no project record`)
     }
     project.ensureFolders()
+    const interrupted = project.db
+      .prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running')`)
+      .all() as JobRow[]
     project.recoverInterruptedJobs()
+    project.removeLeftovers(interrupted.map((r) => project.jobFromRow(r)))
     return project
   }
 
@@ -112,6 +134,51 @@ export class Project {
       )
       .run(nowIso())
     return r.changes
+  }
+
+  /**
+   * Remove what killed jobs left on disk (called when the project opens, when no job of it runs): temporary
+   * files of atomic writes (`.NAME.PID.TIME.tmp`) and job-written volume files (`…-jobN-…`) that no volume row
+   * records in volumes/, and the temporary files next to the output of each interrupted job.
+   */
+  removeLeftovers(interrupted: Pick<JobInfo, 'id' | 'kind' | 'params'>[] = []): string[] {
+    const removed = this.removeUnrecordedVolumeFiles(() => true)
+    for (const job of interrupted) removed.push(...this.removeJobLeftovers(job))
+    return removed
+  }
+
+  /**
+   * Remove the files one failed or killed job left: its unrecorded volume files and temporary files in
+   * volumes/, and an export's temporary file beside its output (the finished output, if any, is complete).
+   */
+  removeJobLeftovers(job: Pick<JobInfo, 'id' | 'kind' | 'params'>): string[] {
+    const tag = `-job${job.id}-`
+    const removed = this.removeUnrecordedVolumeFiles((name) => name.includes(tag))
+    if (typeof job.params.output === 'string') {
+      const target = this.resolve(job.params.output)
+      const prefix = `.${path.basename(target)}.`
+      for (const name of safeReaddir(path.dirname(target)))
+        if (name.startsWith(prefix) && name.endsWith('.tmp'))
+          removed.push(removeFile(path.join(path.dirname(target), name)))
+    }
+    return removed
+  }
+
+  private removeUnrecordedVolumeFiles(matches: (name: string) => boolean): string[] {
+    const dir = path.join(this.dir, 'volumes')
+    const recorded = new Set(
+      (this.db.prepare('SELECT path FROM volumes').all() as { path: string }[]).map((r) =>
+        path.resolve(this.resolve(r.path)),
+      ),
+    )
+    const removed: string[] = []
+    for (const name of safeReaddir(dir)) {
+      if (!matches(name)) continue
+      const file = path.join(dir, name)
+      const temporary = name.startsWith('.') && name.endsWith('.tmp')
+      if (temporary || (/-job\d+-/.test(name) && !recorded.has(file))) removed.push(removeFile(file))
+    }
+    return removed
   }
 
   close(): void {
@@ -351,7 +418,7 @@ export class Project {
     this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id)
   }
 
-  private jobFromRow(r: JobRow): JobInfo {
+  jobFromRow(r: JobRow): JobInfo {
     return {
       id: r.id,
       kind: r.kind,
@@ -505,6 +572,24 @@ export class Project {
       { source: 'imported' | 'trained' } | undefined
     return row?.source ?? null
   }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
+
+/** Remove a file (a leftover: one that cannot be removed stays, and the next open tries again). */
+function removeFile(file: string): string {
+  try {
+    rmSync(file, { force: true })
+  } catch {
+    // permission denied or the like
+  }
+  return file
 }
 
 /** Longest log line kept (a runaway line must not bloat the database). */
