@@ -3,7 +3,7 @@
  * hooks each transport supplies (how to launch job processes, how volume URLs look, how events reach clients).
  * No Electron import: the same context serves the Electron app, the web host, the CLI and the tests.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../core/errors'
 import type { EventName, EventPayload } from '../shared/api'
@@ -12,6 +12,7 @@ import { JobRunner } from './jobs/job-runner'
 import type { JobLauncher } from './jobs/launcher'
 import { DEMO_FOLDER, openOrCreateDemoProject } from './project/demo'
 import { removeStaleImports } from './project/models'
+import { projectFolder } from './project/paths'
 import { Project } from './project/project'
 import { SettingsStore } from './settings/settings'
 
@@ -48,13 +49,26 @@ export class AppContext {
     return this.settingsStore.set(patch)
   }
 
+  /** Recent projects, newest first; entries whose folder (or its project.sqlite) is gone are pruned from the file. */
   recent(): RecentProject[] {
+    let list: RecentProject[]
     try {
-      const list = JSON.parse(readFileSync(this.recentFile, 'utf8')) as RecentProject[]
-      return list.filter((p) => existsSync(path.join(p.dir, 'project.sqlite')))
+      list = JSON.parse(readFileSync(this.recentFile, 'utf8')) as RecentProject[]
+      if (!Array.isArray(list)) return []
     } catch {
       return []
     }
+    const kept = list.filter(
+      (p) => typeof p?.dir === 'string' && existsSync(path.join(p.dir, 'project.sqlite')),
+    )
+    if (kept.length !== list.length) {
+      try {
+        writeFileSync(this.recentFile, JSON.stringify(kept, null, 2))
+      } catch {
+        // a read-only data folder: the list is still pruned for this answer
+      }
+    }
+    return kept
   }
 
   private remember(project: Project): void {
@@ -93,13 +107,33 @@ export class AppContext {
     return project
   }
 
+  /**
+   * New project: the folder the user chose (a full path) is created if needed, but only that folder: its
+   * parent must exist, so a mistyped path never makes a tree of folders somewhere unexpected.
+   */
   createProject(dir: string, name: string): Project {
-    return this.attach(Project.create(dir, name))
+    const abs = projectFolder(dir)
+    if (!name.trim()) throw new UserError('a project needs a name')
+    const parent = path.dirname(abs)
+    if (!existsSync(abs)) {
+      const st = statSync(parent, { throwIfNoEntry: false })
+      if (!st?.isDirectory())
+        throw new UserError(
+          `cannot create the project folder '${abs}': '${parent}' does not exist; create it first or choose another folder`,
+        )
+    } else if (!statSync(abs).isDirectory()) {
+      throw new UserError(`cannot create a project at '${abs}': it is a file, not a folder`)
+    }
+    return this.attach(Project.create(abs, name.trim()))
   }
 
+  /** Open an existing project; a folder without one is refused (nothing is created: that is New project). */
   openProject(dir: string): Project {
-    if (this.project && path.resolve(dir) === this.project.dir) return this.project
-    const project = Project.open(dir)
+    const abs = projectFolder(dir)
+    if (this.project && abs === this.project.dir) return this.project
+    if (!existsSync(abs))
+      throw new UserError(`'${abs}' does not exist; to start a project there, use New project`)
+    const project = Project.open(abs)
     removeStaleImports(project)
     return this.attach(project)
   }
@@ -116,6 +150,23 @@ export class AppContext {
     const project = await openOrCreateDemoProject(this.demoParentDir)
     removeStaleImports(project)
     return this.attach(project)
+  }
+
+  /**
+   * Start-up: reopen the most recent project whose folder is still there. Returns whether it did; never
+   * throws (a project that cannot open is left in Recent and the app starts with none open).
+   */
+  reopenLastProject(): boolean {
+    if (this.project) return false
+    const last = this.recent()[0]
+    if (!last) return false
+    try {
+      this.openProject(last.dir)
+      return true
+    } catch (err) {
+      process.stderr.write(`MicroLad: could not reopen ${last.dir}: ${(err as Error).message}\n`)
+      return false
+    }
   }
 
   /**

@@ -39,8 +39,10 @@ app.whenReady().then(() => {
       path.join(__dirname, '../renderer/index.html'),
     )
   installMenu(() => BrowserWindow.getFocusedWindow())
-  // First start (no recent project): open the demo project before the window asks what is open.
-  void backend.app.openDemoOnFirstStart().finally(open)
+  // The last project reopens; on a first start (no recent project) the demo project opens instead, before
+  // the window asks what is open.
+  if (backend.app.reopenLastProject()) open()
+  else void backend.app.openDemoOnFirstStart().finally(open)
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) open()
   })

@@ -10,6 +10,7 @@ import {
   AppSettingsPatch,
   DatasetInfo,
   DesignHistoryEntry,
+  ExecutionProviderSetting,
   FileFormat,
   GenerateDefaults,
   JobInfo,
@@ -74,8 +75,11 @@ export const apiMethods = {
   ),
   /** Copy a bundle folder or .zip into the project's models folder after checking it. */
   'models.import': method(z.object({ path: PathString }).strict(), ModelInfo),
-  /** Whether the Python trainer (Python + torch) is available, with the install command when not. */
-  'models.trainer': method(Empty, TrainerStatus),
+  /**
+   * Whether the Python trainer (Python + torch) is available, with the install command when not; with
+   * `pythonPath`, checks that Python (the path typed in Settings) instead of the saved one.
+   */
+  'models.trainer': method(z.object({ pythonPath: z.string().max(4096).optional() }).strict(), TrainerStatus),
 
   /**
    * Validation reports of a model (newest first), stored by 'validate' jobs (params: ValidateJobParams in
@@ -92,7 +96,15 @@ export const apiMethods = {
   ),
 
   'settings.get': method(Empty, AppSettings),
+  /** Settings refuses a provider this machine cannot use, naming the reason. */
   'settings.set': method(AppSettingsPatch, AppSettings),
+  /** Every execution provider Settings offers, with whether this machine can use it and why not. */
+  'settings.providers': method(
+    Empty,
+    z.array(
+      z.object({ id: ExecutionProviderSetting, available: z.boolean(), reason: z.string().nullable() }),
+    ),
+  ),
 
   'measurements.list': method(
     z.object({ volumeId: z.number().int().positive() }).strict(),

@@ -162,7 +162,8 @@ export async function designWithModel(
   const P = model.phases
   const shape = start.shape
   latentDimsFor(shape, model)
-  if (params.targets.length === 0) throw new UserError('give at least one --target')
+  if (params.targets.length === 0)
+    throw new UserError('give at least one --target', { app: 'add at least one target' })
   if (!model.decoderVjp) throw new UserError("inverse design needs the bundle's decoder_vjp graph")
   // Options left undefined by a caller (e.g. a CLI flag not given) keep their defaults.
   const sds: SdsParams = { ...DEFAULT_SDS_PARAMS, ...definedOnly(params.sds ?? {}) }

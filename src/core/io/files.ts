@@ -32,6 +32,7 @@ export async function fileSize(file: string): Promise<number> {
 
 export async function readBytes(file: string): Promise<Uint8Array> {
   const size = await fileSize(file)
+  if (size === 0) throw new UserError(`${file}: the file is empty (0 bytes)`)
   if (size > MAX_INPUT_BYTES)
     throw new UserError(
       `${file}: ${size} bytes is larger than the ${MAX_INPUT_BYTES} bytes this reader accepts`,

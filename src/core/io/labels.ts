@@ -57,6 +57,9 @@ export function samplesToLabels(
     if (!integral || max > 255) {
       throw new UserError(
         `${file}: values are not phase labels (integers 0..255); give --threshold to segment them`,
+        {
+          app: `${file}: values are not phase labels (integers 0..255); segment them first (Preview & segment)`,
+        },
       )
     }
     return Uint8Array.from(samples)
@@ -65,6 +68,9 @@ export function samplesToLabels(
   if (distinct.length > 256) {
     throw new UserError(
       `${file}: ${distinct.length} distinct grey values is not a label image; give --threshold to segment it`,
+      {
+        app: `${file}: ${distinct.length} distinct grey values is not a label image; segment it first (Preview & segment)`,
+      },
     )
   }
   const rank = new Map(distinct.map((v, i) => [v, i]))

@@ -181,7 +181,9 @@ export async function writeStl(
 ): Promise<{ triangles: number }> {
   const phase = opts.phase
   if (phase === undefined)
-    throw new UserError(`${file}: an STL holds the surface of one phase; choose it with --phase P`)
+    throw new UserError(`${file}: an STL holds the surface of one phase; choose it with --phase P`, {
+      app: `${file}: an STL holds the surface of one phase; choose the phase to export`,
+    })
   let present = false
   for (let i = 0; i < vol.data.length && !present; i++) present = vol.data[i] === phase
   if (!present)

@@ -5,6 +5,8 @@
  * throws when a provider's libraries are missing (e.g. CUDA without the NuGet GPU package); the error is
  * caught and the next provider tried. The provider that created the session is reported with every run.
  */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { UserError, errorMessage } from '../errors'
 
@@ -29,6 +31,68 @@ export interface SessionSettings {
 export function availableProviders(): ProviderName[] {
   const names = new Set(ort.listSupportedBackends().map((b) => b.name))
   return AUTO_ORDER.filter((p) => p === 'cpu' || names.has(p))
+}
+
+/** Whether a provider can run on this machine, and why not. */
+export interface ProviderStatus {
+  name: ProviderName
+  available: boolean
+  /** Why it cannot run here (null when available). */
+  reason: string | null
+}
+
+const PROVIDER_PLATFORMS: Record<ProviderName, string> = {
+  cuda: 'an NVIDIA GPU on Linux or Windows',
+  dml: 'Windows',
+  coreml: 'macOS',
+  cpu: 'every platform',
+}
+
+/** The shared library ORT loads for a provider that is not bundled with the binding (CUDA, TensorRT). */
+function providerLibrary(name: string): string | null {
+  try {
+    const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'))
+    const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch)
+    const file =
+      process.platform === 'win32'
+        ? `onnxruntime_providers_${name}.dll`
+        : `libonnxruntime_providers_${name}.so`
+    return path.join(dir, file)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Each execution provider with whether this machine can use it: compiled into this onnxruntime-node build
+ * for this platform, and (for providers ORT loads from a separate library, e.g. CUDA) that library
+ * installed. A provider whose library is there may still fail when a session opens (no GPU, wrong
+ * driver); the job then says why.
+ */
+export function providerStatuses(
+  backends: readonly { name: string; bundled: boolean }[] = ort.listSupportedBackends(),
+  libraryPresent: (name: string) => boolean = (name) => {
+    const lib = providerLibrary(name)
+    return lib !== null && existsSync(lib)
+  },
+): ProviderStatus[] {
+  return AUTO_ORDER.map((name) => {
+    if (name === 'cpu') return { name, available: true, reason: null }
+    const b = backends.find((x) => x.name === name)
+    if (!b)
+      return {
+        name,
+        available: false,
+        reason: `not part of this ONNX Runtime build for ${process.platform}-${process.arch} (it runs on ${PROVIDER_PLATFORMS[name]})`,
+      }
+    if (!b.bundled && !libraryPresent(name))
+      return {
+        name,
+        available: false,
+        reason: `its library is not installed (ONNX Runtime downloads it at install time; reinstall with ONNXRUNTIME_NODE_INSTALL unset)`,
+      }
+    return { name, available: true, reason: null }
+  })
 }
 
 /** The providers to try, in order, for a choice. */

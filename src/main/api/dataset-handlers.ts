@@ -5,13 +5,15 @@
 import { UserError } from '../../core/errors'
 import { greyPreview, readGreyImage } from '../../core/segmentation'
 import type { AppContext } from '../app-context'
+import { resolveInProject } from '../project/paths'
 import type { ApiHandlers } from './handlers'
 
 type DatasetMethods = 'datasets.previewImage' | 'datasets.crop' | 'datasets.export'
 
 export function datasetHandlers(app: AppContext): Pick<ApiHandlers, DatasetMethods> {
   return {
-    'datasets.previewImage': async ({ path }) => {
+    'datasets.previewImage': async ({ path: typed }) => {
+      const path = resolveInProject(app.requireProject().dir, typed)
       const p = greyPreview(await readGreyImage(path))
       return {
         path,
@@ -50,7 +52,7 @@ export function datasetHandlers(app: AppContext): Pick<ApiHandlers, DatasetMetho
       if (d.images.length === 0) throw new UserError(`dataset '${d.name}' has no images to export`)
       const vols = d.images.map((img) => project.getVolume(img.volumeId))
       return app.requireRunner().start('export-dataset', {
-        dir,
+        dir: resolveInProject(project.dir, dir),
         name: d.name,
         anisotropic: d.anisotropic,
         phases: vols[0].phases,

@@ -8,13 +8,14 @@ import { DEFAULT_PARAMS } from '../../core/diffusion/pipeline'
 import { discoverBundles, type DiscoveredBundle } from '../../core/models/bundle'
 import { trainingFractions } from '../../core/models/stats'
 import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/api'
-import type { VolumeInfo } from '../../shared/dto'
+import type { AppSettings, ExecutionProviderSetting, VolumeInfo } from '../../shared/dto'
 import { ValidateJobParams } from '../../shared/validation'
 import { UserError } from '../../core/errors'
 import type { AppContext } from '../app-context'
 import { datasetHandlers } from './dataset-handlers'
 import { importBundle, modelDetails, modelInfo } from '../project/models'
 import { APP_VERSION, type VolumeRecord } from '../project/project'
+import { resolveJobPaths } from '../project/paths'
 import { trainerStatus } from '../settings/trainer-status'
 
 export type ApiHandlers = {
@@ -59,7 +60,8 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
 
     'datasets.list': () => app.requireProject().listDatasets(),
     'datasets.create': ({ name, anisotropic }) => {
-      const d = app.requireProject().createDataset(name, anisotropic)
+      if (!name.trim()) throw new UserError('a dataset needs a name: type one (blank names are not kept)')
+      const d = app.requireProject().createDataset(name.trim(), anisotropic)
       app.options.emit('project.changed', { what: 'datasets' })
       return d
     },
@@ -85,10 +87,23 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
       app.options.emit('project.changed', { what: 'models' })
       return (await modelDetails(id, 'project', project)).info
     },
-    'models.trainer': () => trainerStatus(app.settings()),
+    'models.trainer': ({ pythonPath }) =>
+      trainerStatus(
+        pythonPath === undefined ? app.settings() : { ...app.settings(), pythonPath: pythonPath.trim() },
+      ),
 
     'settings.get': () => app.settings(),
-    'settings.set': (patch) => app.saveSettings(patch),
+    'settings.set': async (patch) => {
+      if (patch.provider !== undefined) {
+        const status = (await providerSettings()).find((p) => p.id === patch.provider)
+        if (status && !status.available)
+          throw new UserError(
+            `the execution provider '${patch.provider}' cannot run on this machine: ${status.reason}`,
+          )
+      }
+      return app.saveSettings(patch)
+    },
+    'settings.providers': () => providerSettings(),
 
     'models.defaults': () => ({
       reconstruct: {
@@ -118,12 +133,58 @@ export function createApiHandlers(app: AppContext): ApiHandlers {
             ? resolveVolumeTargets(app, params)
             : kind === 'validate'
               ? validateParams(app, params)
-              : params,
+              : kind === 'convert'
+                ? exportParams(app, resolveJobPaths(app.requireProject().dir, kind, params))
+                : resolveJobPaths(app.requireProject().dir, kind, params),
         ),
     'validations.list': ({ modelId, source }) => app.requireProject().listValidations(modelId, source),
     'jobs.cancel': ({ id }) => app.requireRunner().cancel(id),
     'jobs.logs': ({ id, after }) => app.requireProject().jobLogs(id, after ?? -1),
   }
+}
+
+/** Settings' provider names with whether this machine can use each ('auto' always can: it falls back to the CPU). */
+async function providerSettings(): Promise<
+  { id: ExecutionProviderSetting; available: boolean; reason: string | null }[]
+> {
+  // ONNX Runtime loads only when Settings asks, not with the main process.
+  const { providerStatuses } = await import('../../core/models/providers')
+  const statuses = providerStatuses()
+  const settingOf = (name: string): AppSettings['provider'] => (name === 'dml' ? 'directml' : (name as never))
+  return [
+    { id: 'auto', available: true, reason: null },
+    ...statuses.map((s) => ({ id: settingOf(s.name), available: s.available, reason: s.reason })),
+  ]
+}
+
+/**
+ * Exporting a project volume (a convert job with `volumeId`): refuse at once, in the app's words, what the
+ * chosen format cannot hold — a 3D volume as .png, an .stl without its phase, a phase the volume lacks.
+ */
+function exportParams(app: AppContext, params: Record<string, unknown>): Record<string, unknown> {
+  if (typeof params.volumeId !== 'number' || typeof params.output !== 'string') return params
+  const v = app.requireProject().getVolume(params.volumeId)
+  const ext = /\.[^./\\]+$/.exec(params.output)?.[0].toLowerCase() ?? ''
+  if (ext === '.png' && v.shape[0] > 1)
+    throw new UserError(
+      `a .png holds one 2D image and '${v.name}' is a 3D volume (${v.shape.join('×')}); export it as .tif (a stack), .npy or .vti`,
+    )
+  const phaseName = (id: unknown) => v.phases.find((p) => p.id === id)?.name
+  if (ext === '.stl') {
+    if (typeof params.phase !== 'number')
+      throw new UserError('an STL holds the surface of one phase: choose the phase')
+    if (phaseName(params.phase) === undefined)
+      throw new UserError(`'${v.name}' has no phase ${params.phase}: choose one of its phases`)
+  }
+  if (params.omitPhases !== undefined) {
+    if (ext !== '.inp') throw new UserError('only an Abaqus .inp can leave phases out')
+    const omit = params.omitPhases
+    if (!Array.isArray(omit) || !omit.every((p) => typeof p === 'number' && phaseName(p) !== undefined))
+      throw new UserError(`the phases to leave out must be phases of '${v.name}'`)
+    if (v.phases.every((p) => omit.includes(p.id)))
+      throw new UserError('leaving every phase out would leave nothing to mesh: keep at least one phase')
+  }
+  return params
 }
 
 /**

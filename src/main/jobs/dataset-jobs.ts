@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { UserError } from '../../core/errors'
 import { readVolume, writeVolume } from '../../core/io'
-import { ensureDir } from '../../core/io/atomic'
+import { ensureDir, writeFileAtomic } from '../../core/io/atomic'
 import { checkSegmentation, cropPatches, phaseList, type LabelMap } from '../../core/segmentation'
 import { defaultPhases, type Phase, type Volume } from '../../core/volume/volume'
 import { LabelMapSchema } from '../../shared/datasets'
@@ -170,7 +170,9 @@ export const exportDatasetJob: JobHandler = async (params, ctx) => {
     conditioning,
     files: entries,
   }
-  await writeFile(path.join(dir, 'dataset.json'), `${JSON.stringify(spec, null, 2)}\n`)
+  await writeFileAtomic(path.join(dir, 'dataset.json'), (tmp) =>
+    writeFile(tmp, `${JSON.stringify(spec, null, 2)}\n`),
+  )
   ctx.progress(1, 'done')
   return { result: { dir, files: entries.length, conditioning } }
 }

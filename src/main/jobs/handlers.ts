@@ -30,15 +30,34 @@ const importVolume: JobHandler = async (params, ctx) => {
   return { result: { shape: vol.shape, phases: produced.phases.length }, volumes: [produced] }
 }
 
-/** Convert a file ({input, output}) or export a project volume ({volumeId, output}; the runner adds volumePath). */
+/** The phase ids of a job parameter (e.g. omitPhases), checked. */
+function phaseIds(params: Record<string, unknown>, key: string): number[] | undefined {
+  const v = params[key]
+  if (v === undefined || v === null) return undefined
+  if (!Array.isArray(v) || !v.every((p) => Number.isInteger(p) && p >= 0 && p <= 255))
+    throw new UserError(`job parameter '${key}' must list phase ids`)
+  return v as number[]
+}
+
+/**
+ * Convert a file ({input, output}) or export a project volume ({volumeId, output}; the runner adds
+ * volumePath), with the writer's options: `phase` (.stl), `omitPhases` and `periodic` (.inp).
+ */
 const convert: JobHandler = async (params, ctx) => {
   const input = params.volumeId !== undefined ? str(params, 'volumePath') : str(params, 'input')
   const output = str(params, 'output')
+  const phase = params.phase
+  if (phase !== undefined && phase !== null && !(Number.isInteger(phase) && (phase as number) >= 0))
+    throw new UserError(`job parameter 'phase' must be a phase id`)
   ctx.progress(0.1, `reading ${path.basename(input)}`)
   const vol = await readVolume(input)
   ctx.progress(0.5, `writing ${path.basename(output)}`)
-  await writeVolume(output, vol)
-  return { result: { input, output, shape: vol.shape } }
+  const written = await writeVolume(output, vol, {
+    phase: typeof phase === 'number' ? phase : undefined,
+    omitPhases: phaseIds(params, 'omitPhases'),
+    periodic: params.periodic === true,
+  })
+  return { result: { input, output, shape: vol.shape, files: written.files, ...(written.details ?? {}) } }
 }
 
 /**

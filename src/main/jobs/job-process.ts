@@ -3,7 +3,7 @@
  * host and the CLI. It receives one `run` message, runs the handler, streams progress and exits. Heavy
  * native work (ONNX Runtime sessions, solvers) blocks only this process, never the UI or the main process.
  */
-import { CancelledError, UserError, errorMessage } from '../../core/errors'
+import { CancelledError, UserError, appErrorMessage } from '../../core/errors'
 import { jobHandlers } from './handlers'
 import type { JobContext } from './job-context'
 import { RunJobMessage, type JobMessage } from './protocol'
@@ -65,7 +65,7 @@ onMessage((raw) => {
     (err) => {
       send({
         type: 'error',
-        message: errorMessage(err).split('\n')[0],
+        message: appErrorMessage(err).split('\n')[0],
         userError: err instanceof UserError || err instanceof CancelledError,
       })
       setTimeout(() => process.exit(1), 50)
