@@ -303,7 +303,7 @@ describe.skipIf(missing !== null)(
       await page.getByTestId('export-start').click()
       await expect
         .poll(async () => (await page.getByTestId('export-status').textContent()) ?? '', { timeout: 60_000 })
-        .toContain('succeeded')
+        .toContain(`written to ${output}`)
       await shot(page, 'export')
       expect(existsSync(output)).toBe(true)
       await page.getByTestId('export-close').click()

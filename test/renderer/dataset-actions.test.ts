@@ -38,9 +38,11 @@ beforeEach(() => {
     'datasets.list': () => [dataset],
     'volumes.list': () => [volume],
     'measurements.list': () => [],
-    'datasets.crop': () => job({ id: 11, kind: 'crop' }),
-    'datasets.export': () => job({ id: 12, kind: 'export-dataset' }),
-    'jobs.start': (input) => job({ id: 13, ...(input as object) }),
+    'datasets.crop': () => job({ id: 11, kind: 'crop', status: 'queued' }),
+    'datasets.export': () =>
+      job({ id: 12, kind: 'export-dataset', status: 'running', params: { dir: '/out/train' } }),
+    'jobs.get': (input) => job({ id: (input as { id: number }).id, status: 'running' }),
+    'jobs.start': (input) => job({ id: 13, ...(input as object), status: 'queued' }),
   })
   setApiClient(client)
   // LabelSliceCanvas fetches the voxels; the actions under test do not need them.
@@ -61,7 +63,7 @@ describe('dataset actions', () => {
       stride: 32,
       datasetId: 3,
     })
-    expect(w.get('[data-testid="dataset-message-3"]').text()).toContain('job 11')
+    expect(w.get('[data-testid="dataset-message-3"]').text()).toContain('cutting patches…')
 
     expect(w.get('[data-testid="export-dataset-3"]').attributes('disabled')).toBeDefined()
     await w.get('[data-testid="export-dir-3"]').setValue('/out/train')
@@ -71,6 +73,56 @@ describe('dataset actions', () => {
       id: 3,
       dir: '/out/train',
     })
+    expect(w.get('[data-testid="dataset-message-3"]').text()).toBe('exporting to /out/train…')
+    // The export job fails: the card says why, instead of "exporting…".
+    client.emit(
+      'job',
+      job({
+        id: 12,
+        kind: 'export-dataset',
+        status: 'failed',
+        error: "cannot create the folder '/out/train': permission denied (EACCES)",
+      }),
+    )
+    await flushPromises()
+    const msg = w.get('[data-testid="dataset-message-3"]')
+    expect(msg.text()).toBe(
+      "export failed: cannot create the folder '/out/train': permission denied (EACCES)",
+    )
+    expect(msg.classes()).toContain('error')
+  })
+
+  it('shows a failed import inline, in one line, where the import was started', async () => {
+    const w = mount(DatasetsView)
+    await flushPromises()
+    await w.get('[data-testid="import-dataset"]').setValue(3)
+    await w.get('[data-testid="import-path"]').setValue('/data/float.npy')
+    await w.get('[data-testid="import-start"]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid="import-outcome"]').text()).toMatch(/^importing float\.npy…/)
+    client.emit(
+      'job',
+      job({
+        id: 13,
+        kind: 'import',
+        status: 'failed',
+        error:
+          '/data/float.npy: values are not phase labels (integers 0..255); segment them first (Preview & segment)',
+      }),
+    )
+    await flushPromises()
+    expect(w.get('[data-testid="import-error"]').text()).toBe(
+      'float.npy was not imported: /data/float.npy: values are not phase labels (integers 0..255); segment them first (Preview & segment)',
+    )
+  })
+
+  it('refuses a blank dataset name with a message', async () => {
+    const w = mount(DatasetsView)
+    await flushPromises()
+    await w.get('[data-testid="new-dataset-name"]').setValue('   ')
+    expect(w.get('[data-testid="create-dataset"]').attributes('disabled')).toBeDefined()
+    expect(w.get('[data-testid="dataset-name-error"]').text()).toMatch(/needs a name/)
+    expect(client.calls.some((c) => c.method === 'datasets.create')).toBe(false)
   })
 
   it('describes an image of the dataset from the descriptor card', async () => {

@@ -8,6 +8,7 @@ import { mergeHistory, resultHistory } from '../lib/design-history'
 /** Log lines are pushed live and not kept by the backend; the session keeps them across a renderer reload. */
 const LOG_KEY = 'microlad.jobLogs'
 const MAX_LOG_LINES = 200
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled'])
 
 function savedLogs(): Record<number, string[]> {
   try {
@@ -47,6 +48,26 @@ export const useJobsStore = defineStore('jobs', () => {
     if (job) upsert(job)
   }
 
+  /**
+   * Follow a job a view started (its outcome is shown where the action was taken): record it, and ask for
+   * its state every `everyMs` until it ends, so a missed event never leaves a view saying "running…".
+   */
+  function track(job: JobInfo, everyMs = 1500) {
+    upsert(job)
+    const poll = async () => {
+      const known = jobs.value.find((j) => j.id === job.id)
+      if (known && TERMINAL.has(known.status)) return
+      try {
+        upsert(await invoke('jobs.get', { id: job.id }))
+      } catch {
+        // the project closed or the host went away: the view keeps what it knows
+        return
+      }
+      setTimeout(() => void poll(), everyMs)
+    }
+    setTimeout(() => void poll(), everyMs)
+  }
+
   /** A design job's loss history: the full one from its result once done, else the entries seen live. */
   function historyOf(job: JobInfo): DesignHistoryEntry[] {
     return resultHistory(job.result) ?? histories.value[job.id] ?? []
@@ -64,5 +85,5 @@ export const useJobsStore = defineStore('jobs', () => {
   onEvent('job.history', ({ jobId, entries }) => {
     histories.value[jobId] = mergeHistory(histories.value[jobId] ?? [], entries)
   })
-  return { jobs, logs, histories, error, refresh, start, cancel, historyOf }
+  return { jobs, logs, histories, error, refresh, start, cancel, track, historyOf }
 })
