@@ -54,7 +54,10 @@ function describeMethod(method: unknown): string {
 export function createDispatcher(handlers: ApiHandlers): Dispatcher {
   return async (method, input) => {
     if (!isMethodName(method)) {
-      return { ok: false, error: { message: `unknown API method ${describeMethod(method)}`, userError: true } }
+      return {
+        ok: false,
+        error: { message: `unknown API method ${describeMethod(method)}`, userError: true },
+      }
     }
     const problem = messageProblem(input)
     if (problem) {

@@ -17,7 +17,8 @@ const parentPort = (process as unknown as { parentPort?: ParentPortLike }).paren
 
 function send(msg: JobMessage): void {
   if (parentPort) parentPort.postMessage(msg)
-  else process.send?.(msg)
+  // After the backend died the channel is gone: the 'disconnect' handler below ends this process.
+  else if (process.connected) process.send?.(msg, (err: Error | null) => err && process.exit(1))
 }
 
 function onMessage(listener: (msg: unknown) => void): void {
