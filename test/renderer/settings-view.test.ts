@@ -26,9 +26,18 @@ beforeEach(() => {
     'settings.get': () => stored,
     'settings.set': (patch) => (stored = { ...stored, ...(patch as Partial<AppSettings>) }),
     'models.trainer': () => trainer,
+    'settings.providers': () => providers,
   })
   setApiClient(client)
 })
+
+const providers = [
+  { id: 'auto', available: true, reason: null },
+  { id: 'cuda', available: false, reason: 'its library is not installed' },
+  { id: 'directml', available: true, reason: null },
+  { id: 'coreml', available: false, reason: 'not part of this ONNX Runtime build for linux-x64' },
+  { id: 'cpu', available: true, reason: null },
+]
 
 describe('Settings view', () => {
   it('shows the stored settings and saves only a changed, valid form', async () => {
@@ -87,6 +96,7 @@ describe('Settings view', () => {
         throw new Error('invalid input for settings.set: threads: Too big')
       },
       'models.trainer': () => trainer,
+      'settings.providers': () => providers,
     })
     setApiClient(client)
     const w = mount(SettingsView)
@@ -95,5 +105,32 @@ describe('Settings view', () => {
     await w.get('[data-testid="settings-save"]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid="settings-error"]').text()).toMatch(/invalid input for settings\.set/)
+  })
+
+  it('lists each provider as available or unavailable here and refuses an unavailable one with the reason', async () => {
+    const w = mount(SettingsView)
+    await flushPromises()
+    expect(w.get('[data-testid="settings-provider-cpu"]').text()).toMatch(/CPU — available/)
+    expect(w.get('[data-testid="settings-provider-coreml"]').text()).toMatch(/CoreML \(macOS\) — unavailable/)
+    await w.get('[data-testid="settings-provider"]').setValue('coreml')
+    expect(w.get('[data-testid="settings-provider-error"]').text()).toBe(
+      'Not available on this machine: not part of this ONNX Runtime build for linux-x64',
+    )
+    expect(w.get('[data-testid="settings-save"]').attributes('disabled')).toBeDefined()
+    await w.get('[data-testid="settings-provider"]').setValue('cpu')
+    expect(w.find('[data-testid="settings-provider-error"]').exists()).toBe(false)
+    expect(w.get('[data-testid="settings-save"]').attributes('disabled')).toBeUndefined()
+  })
+
+  it('Check Python checks the path typed in the field, before it is saved', async () => {
+    stored = { provider: 'auto', threads: 0, pythonPath: '/usr/bin/python3' }
+    const w = mount(SettingsView)
+    await flushPromises()
+    await w.get('[data-testid="settings-python"]').setValue(' /opt/conda/bin/python ')
+    await w.get('[data-testid="settings-check-python"]').trigger('click')
+    await flushPromises()
+    const checks = client.calls.filter((c) => c.method === 'models.trainer')
+    expect(checks.at(-1)?.input).toEqual({ pythonPath: '/opt/conda/bin/python' })
+    expect(client.calls.some((c) => c.method === 'settings.set')).toBe(false)
   })
 })
