@@ -33,12 +33,12 @@ export type ValidateJobParams = z.infer<typeof ValidateJobParams>
 
 export type Verdict = 'within' | 'outside' | 'n/a'
 
-/** One test of a row: `value` must lie in [low, high]. */
+/** One test of a row: `value` must lie in [low, high]; a null bound is no bound (JSON has no ∞). */
 export interface VerdictCheck {
   name: string
   value: number
-  low: number
-  high: number
+  low: number | null
+  high: number | null
   pass: boolean
 }
 

@@ -3,6 +3,7 @@ import { UserError } from '../../core/errors'
 import { resolveBundle } from '../../core/models/bundle'
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../core/models/providers'
 import { DEFAULT_DRAWS, DEFAULT_SOLVER_TOLERANCE, type ValidationReport } from '../../core/validation'
+import type { VerdictCheck } from '../../shared/validation'
 import { validateModel } from '../../core/validation/model'
 import { AXES, type Axis } from '../../core/volume/volume'
 import { emit, parseFloatOption, parseIntOption } from '../output'
@@ -52,6 +53,17 @@ export function cell(v: number | null): string {
   return v.toFixed(4)
 }
 
+/** One check in words: 'SD ratio 0.76 in [0.5, 2]', or '≥ 0.5' / '≤ 28.9' for a one-sided test. */
+export function checkText(c: VerdictCheck): string {
+  const range =
+    c.high === null
+      ? `≥ ${cell(c.low)}`
+      : c.low === null
+        ? `≤ ${cell(c.high)}`
+        : `in [${cell(c.low)}, ${cell(c.high)}]`
+  return `${c.name} ${cell(c.value)} ${range}`
+}
+
 /** The report as an aligned text table, one row per phase and descriptor, with the verdict. */
 export function renderValidation(r: ValidationReport): string {
   const s = r.settings
@@ -73,7 +85,7 @@ export function renderValidation(r: ValidationReport): string {
           `${cell(row.generated)} ± ${cell(row.generatedSd)}`,
           `${cell(row.realMean)} ± ${cell(row.realSd)}`,
           `${cell(row.realMin)} – ${cell(row.realMax)}`,
-          row.checks.map((c) => `${c.name} ${cell(c.value)} in [${cell(c.low)}, ${cell(c.high)}]`).join('; '),
+          row.checks.map(checkText).join('; '),
           row.verdict,
         ]
       : [

@@ -49,8 +49,11 @@ export function sd(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((s, v) => s + (v - m) ** 2, 0) / (xs.length - 1))
 }
 
-function check(name: string, value: number, low: number, high: number): VerdictCheck {
-  const pass = Number.isFinite(value) && value >= low - SLACK && value <= high + SLACK
+function check(name: string, value: number, low: number | null, high: number | null): VerdictCheck {
+  const pass =
+    Number.isFinite(value) &&
+    (low === null || value >= low - SLACK) &&
+    (high === null || value <= high + SLACK)
   return { name, value, low, high, pass }
 }
 
@@ -88,10 +91,10 @@ export function scalarRow(
   const checks: VerdictCheck[] = []
   if (rule === 'vf') {
     checks.push(check('mean in real range', g, lo, hi))
-    checks.push(check('SD ratio', sr > 0 ? sg / sr : sg === 0 ? 1 : Infinity, 0.5, 2))
+    checks.push(check('SD ratio', sr > 0 ? sg / sr : sg === 0 ? 1 : Number.MAX_VALUE, 0.5, 2))
   } else if (rule === 'drel') {
     checks.push(check('mean', g, mu - 0.75 * sr, mu + 0.75 * sr))
-    checks.push(check('SD ratio', sr > 0 ? sg / sr : sg === 0 ? 1 : Infinity, 0.5, Infinity))
+    checks.push(check('SD ratio', sr > 0 ? sg / sr : sg === 0 ? 1 : Number.MAX_VALUE, 0.5, null))
   } else {
     checks.push(check('mean', g, mu - sr, mu + sr))
   }

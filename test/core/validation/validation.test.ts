@@ -125,6 +125,10 @@ describe('validateEnsemble', () => {
     const outside = report.rows.filter((r) => r.verdict !== 'within')
     expect(outside.map((r) => `${r.phase}:${r.key} ${JSON.stringify(r.checks)}`)).toEqual([])
     expect(report.summary.within).toBe(report.rows.length)
+    // one-sided tests have a null bound, so the report survives JSON
+    const drel = report.rows.find((r) => r.key === 'drel' && r.phase === 0)!
+    expect(drel.checks[1]).toMatchObject({ name: 'SD ratio', low: 0.5, high: null })
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report)
     // histograms carry every per-volume value; curves carry the real band
     const vf = report.samples.find((s) => s.key === 'vf' && s.phase === 0)!
     expect(vf.generated).toHaveLength(4)
