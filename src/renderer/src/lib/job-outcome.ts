@@ -3,6 +3,7 @@
  * or running, the job's one-line error once it failed, and what it made once it succeeded.
  */
 import type { JobInfo } from '../../../shared/dto'
+import { inAppWords } from './app-words'
 
 export interface JobOutcome {
   state: 'busy' | 'failed' | 'done'
@@ -17,5 +18,8 @@ export function jobOutcome(job: JobInfo, words: { busy: string; done: string; fa
     }
   if (job.status === 'succeeded') return { state: 'done', text: words.done }
   if (job.status === 'cancelled') return { state: 'failed', text: `${words.failed ?? words.busy}: cancelled` }
-  return { state: 'failed', text: `${words.failed ?? 'failed'}: ${job.error ?? 'the job failed'}` }
+  return {
+    state: 'failed',
+    text: `${words.failed ?? 'failed'}: ${inAppWords(job.error ?? 'the job failed')}`,
+  }
 }
