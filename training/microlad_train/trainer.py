@@ -119,7 +119,7 @@ class Trainer:
         self.vae_step, self.den_step = state['vae_step'], state['den_step']
         self.elapsed, self.history = state['elapsed'], state['history']
         self.sampler.rng.bit_generator.state = state['sampler_rng']
-        torch.set_rng_state(state['torch_rng'])
+        torch.set_rng_state(state['torch_rng'].cpu())  # loaded onto the training device; the CPU generator needs a CPU tensor
         self.reporter.log(f'resumed from {self.checkpoint_path} at vae step {self.vae_step}, denoiser step {self.den_step}')
 
     # ----- helpers -----
