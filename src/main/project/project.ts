@@ -10,6 +10,7 @@ import {
   mkdirSync,
   readdirSync,
   rmSync,
+  statSync,
   promises as fs,
 } from 'node:fs'
 import path from 'node:path'
@@ -106,6 +107,10 @@ export class Project {
         `${abs}: the project folder is read-only (MicroLad writes ${PROJECT_DB} and its files there); copy the project to a folder you can write to`,
       )
     }
+    // SQLite takes an empty file for a new database and would write a fresh schema into it.
+    const size = statSync(file).size
+    if (size < 100)
+      throw new UserError(`${file}: the project database is damaged or truncated (${size} bytes, no header)`)
     const project = new Project(abs, openDatabase(file))
     if (!project.db.prepare('SELECT 1 FROM project WHERE id = 1').get()) {
       project.close()
