@@ -3,7 +3,7 @@
  * (starts in a third of the time tsx needs, so hundreds of killed jobs stay cheap), a seeded random
  * generator, live process and file-handle counts, and the consistency check of a project on disk.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { buildSync } from 'esbuild'
 import type { Project } from '../../src/main/project/project'
@@ -34,6 +34,7 @@ export function bundleEntry(entry: string, name: string): string {
     logLevel: 'error',
   })
   built.set(entry, outfile)
+  process.once('exit', () => rmSync(outfile, { force: true }))
   return outfile
 }
 

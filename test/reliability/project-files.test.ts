@@ -11,6 +11,7 @@ import {
   chownSync,
   cpSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   statSync,
@@ -19,7 +20,7 @@ import {
 } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../src/main/backend'
 import { forkLauncher } from '../../src/main/jobs/launcher'
 import { waitForJob } from '../backend-helpers'
@@ -83,8 +84,17 @@ async function refusal(
   if (r.ok) return ''
   expect(r.error.userError).toBe(true)
   expect(r.error.message).not.toContain('\n')
+  messages.push(r.error.message)
   return r.error.message
 }
+
+/** The refusals, for docs/reliability.md (test-artifacts/project-files.json). */
+const messages: string[] = []
+afterAll(() => {
+  const dir = path.resolve(__dirname, '..', '..', 'test-artifacts')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(path.join(dir, 'project-files.json'), JSON.stringify(messages, null, 2))
+})
 
 describe('project database', () => {
   for (const [what, cut] of [
@@ -199,6 +209,7 @@ describe('model bundles', () => {
     expect(end.status).toBe('failed')
     expect(end.error).toMatch(/denoiser\.onnx/)
     expect(end.error).not.toContain('\n')
+    messages.push(end.error!)
     const after = snapshot(p)
     // The database records the failed job; every other file is unchanged.
     for (const k of Object.keys(before.project).filter((k) => !k.startsWith('project.sqlite')))
@@ -238,6 +249,7 @@ describe('read-only project folder', () => {
       expect(reply.ok).toBe(false)
       expect(reply.error?.userError).toBe(true)
       message = reply.error!.message
+      messages.push(message)
     } else message = await refusal(b, 'projects.open', { dir: p })
     expect(message).toContain(p)
     expect(message).toMatch(/read-only/)
