@@ -69,7 +69,14 @@ export async function runSoak(count: number, log: (msg: string) => void = () => 
     const ids: number[] = []
     for (let i = 0; i < count; i++) ids.push((await b.invoke('jobs.start', params(i))).id)
     log(`${count} jobs queued`)
-    const progress = setInterval(() => log(`${b.app.requireProject().listJobs(1)[0]?.id ?? 0} jobs`), 30_000)
+    const finished = () =>
+      (
+        b.app
+          .requireProject()
+          .db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled')`)
+          .get() as { n: number }
+      ).n
+    const progress = setInterval(() => log(`${finished()} jobs finished`), 30_000)
     await runner.whenIdle()
     clearInterval(progress)
     const seconds = (Date.now() - t0) / 1000
