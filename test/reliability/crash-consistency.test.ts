@@ -178,8 +178,11 @@ describe('SIGKILL of the job process (backend alive; one restart per kind)', () 
         const end = await waitForJob(b, job.id, 60_000)
         tl.trials++
         if (end.status === 'succeeded') tl.succeededBeforeKill++
-        else if (end.status === 'failed') tl.failed++
-        else tl.problems.push(`trial ${i}: job ${end.status}`)
+        else if (end.status === 'failed') {
+          tl.failed++
+          if (!/stopped unexpectedly/.test(end.error ?? ''))
+            tl.problems.push(`trial ${i}: job failed with '${end.error}'`)
+        } else tl.problems.push(`trial ${i}: job ${end.status}`)
         if (handle.pid && (await waitForExit([handle.pid], 5000)).length > 0) tl.leftoverProcesses++
         tl.problems.push(...projectProblems(b.app.requireProject(), [outDir]).map((p) => `trial ${i}: ${p}`))
         await checkExport(spec, params, tl)
@@ -285,8 +288,11 @@ describe('SIGKILL of the whole backend (restarted after each kill)', () => {
           if (last && last.id > lastJobId) {
             lastJobId = last.id
             if (last.status === 'succeeded') tl.succeededBeforeKill++
-            else if (last.status === 'failed') tl.failed++
-            else tl.problems.push(`trial ${i}: job ${last.status}`)
+            else if (last.status === 'failed') {
+              tl.failed++
+              if (!/interrupted|stopped unexpectedly/.test(last.error ?? ''))
+                tl.problems.push(`trial ${i}: job failed with '${last.error}'`)
+            } else tl.problems.push(`trial ${i}: job ${last.status}`)
           }
         } finally {
           project.close()
