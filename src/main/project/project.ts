@@ -118,10 +118,10 @@ export class Project {
     }
     project.ensureFolders()
     const interrupted = project.db
-      .prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running')`)
-      .all() as JobRow[]
+      .prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running')`)
+      .all() as { id: number }[]
     project.recoverInterruptedJobs()
-    project.removeLeftovers(interrupted.map((r) => project.jobFromRow(r)))
+    project.removeLeftovers(interrupted.map((r) => project.getJob(r.id)))
     return project
   }
 
@@ -423,7 +423,7 @@ export class Project {
     this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id)
   }
 
-  jobFromRow(r: JobRow): JobInfo {
+  private jobFromRow(r: JobRow): JobInfo {
     return {
       id: r.id,
       kind: r.kind,
