@@ -297,6 +297,10 @@ describe('API fuzzing over the web host WebSocket', () => {
         { numRuns: RUNS * 4, seed: SEED },
       )
       expect((await ask(JSON.stringify({ id: 9, method: 'app.info', input: {} }))).ok).toBe(true)
+      // Far above the limit, the frame is not even read: the socket is closed with 1009 (message too big).
+      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)))
+      ws.send('x'.repeat(4 * MAX_MESSAGE_BYTES + 1))
+      expect(await closed).toBe(1009)
     } finally {
       ws.close()
       await host.close()
