@@ -3,7 +3,7 @@
  * (starts in a third of the time tsx needs, so hundreds of killed jobs stay cheap), a seeded random
  * generator, live process and file-handle counts, and the consistency check of a project on disk.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { buildSync } from 'esbuild'
 import type { Project } from '../../src/main/project/project'
@@ -22,6 +22,11 @@ export function bundleEntry(entry: string, name: string): string {
   const cached = built.get(entry)
   if (cached) return cached
   mkdirSync(CACHE, { recursive: true })
+  // Test workers are often ended without an 'exit' event: remove bundles older than an hour here too.
+  for (const old of readdirSync(CACHE)) {
+    const f = path.join(CACHE, old)
+    if (Date.now() - statSync(f).mtimeMs > 3_600_000) rmSync(f, { force: true })
+  }
   const outfile = path.join(CACHE, `${name}-${process.pid}.cjs`)
   buildSync({
     entryPoints: [path.resolve(ROOT, entry)],
