@@ -21,7 +21,7 @@ from PIL import Image
 from .dataset import DEFAULT_COLORS, one_hot
 from .networks import DecoderVJP, parameter_count
 from .schedule import ddim_sample
-from .statistics import dataset_statistics, sources_fraction_spread
+from .statistics import dataset_statistics, sources_fraction_spread, sources_transport_statistics
 
 ORT_TOLERANCE = 1e-3
 VJP_RELATIVE_TOLERANCE = 1e-4
@@ -182,6 +182,9 @@ def export_bundle(trainer, out_dir: str, name: str | None = None, description: s
     stats = dataset_statistics(labels, planes, p)
     stats['source'] = 'training region (validation part excluded), unaugmented patches'
     stats['fractionSpread'] = sources_fraction_spread(trainer.train_sources, p, trainer.cfg.seed)
+    transport = sources_transport_statistics(trainer.train_sources, p, trainer.cfg.seed)
+    if transport is not None:
+        stats['transport'] = transport
     with open(os.path.join(out_dir, 'stats.json'), 'w') as f:
         json.dump(stats, f)
 

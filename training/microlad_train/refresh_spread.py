@@ -1,7 +1,9 @@
-"""Add (or renew) stats.json "fractionSpread" of an existing bundle from its training data, and re-hash.
+"""Add (or renew) stats.json "fractionSpread" and "transport" of an existing bundle from its training data,
+and re-hash.
 
-Bundles written before the trainer measured the spread lack it (the app then estimates it from the S2
-curves). Usage: python -m microlad_train.refresh_spread BUNDLE_DIR DATA_FILE [DATA_FILE ...]
+Bundles written before the trainer measured these lack them (the app then estimates the spread from the S2
+curves and skips the transport refinement). Usage:
+python -m microlad_train.refresh_spread BUNDLE_DIR DATA_FILE [DATA_FILE ...]
 Each DATA_FILE (a .raw file takes its shape from a meta.json beside it) is the file named by the manifest's training.region entry of the same position; the region
 and the validation split recorded in the manifest are applied exactly as the trainer did.
 """
@@ -13,7 +15,7 @@ import sys
 
 from .config import TrainConfig
 from .dataset import Source, crop_region, read_labels, split_source
-from .statistics import sources_fraction_spread
+from .statistics import sources_fraction_spread, sources_transport_statistics
 
 
 def sha256_of(path: str) -> str:
@@ -48,6 +50,9 @@ def refresh(bundle: str, data_files: list[str]) -> dict:
     with open(stats_path) as f:
         stats = json.load(f)
     stats['fractionSpread'] = sources_fraction_spread(sources, len(manifest['phases']), cfg.seed)
+    transport = sources_transport_statistics(sources, len(manifest['phases']), cfg.seed)
+    if transport is not None:
+        stats['transport'] = transport
     with open(stats_path, 'w') as f:
         json.dump(stats, f)
     manifest['files']['stats.json'] = sha256_of(stats_path)
@@ -60,3 +65,5 @@ if __name__ == '__main__':
     spread = refresh(sys.argv[1], sys.argv[2:])
     print(json.dumps({'method': spread['method'], 'sizes': spread['sizes'],
                       'sd': [[c[p][p] ** 0.5 for p in range(len(c))] for c in spread['covariance']]}))
+    with open(os.path.join(sys.argv[1], 'stats.json')) as f:
+        print(json.dumps({k: v for k, v in json.load(f).get('transport', {}).items() if k != 'definition'}))

@@ -172,6 +172,29 @@ def _cube_pair_distance_weights(n: int, rmax: int) -> np.ndarray:
     return out / float(n) ** 6
 
 
+def _covariance_2d_spread(images: list[np.ndarray], phases: int) -> tuple[list[int], list[np.ndarray]]:
+    """Sides n (up to half the images' smallest side) and the covariance of n^3 fractions from 2D images."""
+    cov = _radial_cross_covariance(images, phases)
+    rmax = cov.shape[-1] - 1
+    sizes, covariance = [], []
+    for n in (n for n in SPREAD_SIZES if n <= rmax):
+        c = cov @ _cube_pair_distance_weights(n, rmax)
+        if np.any(np.diag(c) <= 0):  # the truncated covariance no longer resolves cubes this large
+            break
+        sizes.append(n)
+        covariance.append(c)
+    return sizes, covariance
+
+
+def _widest_slices(volumes: list[np.ndarray]) -> list[np.ndarray]:
+    """Every 4th slice of each volume across its shortest axis (the slices with the largest smallest side)."""
+    out = []
+    for v in volumes:
+        axis = int(np.argmin(v.shape))
+        out += [np.take(v, i, axis=axis) for i in range(0, v.shape[axis], 4)]
+    return out
+
+
 def fraction_spread(volumes: list[np.ndarray], images: list[np.ndarray], phases: int, seed: int = 0,
                     draws: int = 256) -> dict:
     """How much the phase fractions of n^3 subvolumes of the material vary with n (stats.json "fractionSpread").
@@ -179,31 +202,38 @@ def fraction_spread(volumes: list[np.ndarray], images: list[np.ndarray], phases:
     Reconstruction draws each volume's target fractions from this spread, so that an ensemble varies as real
     subvolumes of the same size do. With 3D training volumes the covariance is measured on random cubes of
     every side n up to half the volume's smallest side (larger sides are left out: the app extrapolates the
-    variance as 1/n^3, the law for sides well beyond the correlation length); with 2D images only, it is
+    variance, see src/core/models/fraction-spread.ts; volumes too thin for three sides are extended with the
+    2D estimate from their slices, scaled to agree at the largest measured side); with 2D images only, it is
     estimated from their isotropic cross-covariance for n up to half the images' smallest side (see
     SPREAD_DEFINITION).
     """
     rng = np.random.default_rng(seed)
-    sizes, covariance = [], []
     volumes = [v for v in volumes if v.ndim == 3 and min(v.shape) >= SPREAD_SIZES[0]]
     if volumes:
         method = 'subvolumes'
+        sizes, covariance = [], []
         for n in SPREAD_SIZES:
             f = _cube_fractions(volumes, phases, n, draws, rng)
             if f is None:
                 break
             sizes.append(n)
-            covariance.append(np.cov(f, rowvar=False).reshape(phases, phases).tolist())
+            covariance.append(np.cov(f, rowvar=False).reshape(phases, phases))
+        if len(sizes) < 3:
+            # Thin volumes: extend with the 2D estimate from their widest slices, scaled to agree with the
+            # cubes at the largest side measured directly.
+            est_sizes, est_cov = _covariance_2d_spread(_widest_slices(volumes), phases)
+            if sizes and sizes[-1] in est_sizes:
+                at = est_cov[est_sizes.index(sizes[-1])]
+                scale = np.trace(covariance[-1]) / np.trace(at) if np.trace(at) > 0 else 1.0
+                extra = [(n, c * scale) for n, c in zip(est_sizes, est_cov) if n > sizes[-1]]
+                if extra:
+                    method = 'subvolumes+covariance-2d'
+                    sizes += [n for n, _ in extra]
+                    covariance += [c for _, c in extra]
     else:
         method = 'covariance-2d'
-        cov = _radial_cross_covariance(images, phases)
-        rmax = cov.shape[-1] - 1
-        for n in (n for n in SPREAD_SIZES if n <= rmax):
-            c = cov @ _cube_pair_distance_weights(n, rmax)
-            if np.any(np.diag(c) <= 0):  # the truncated covariance no longer resolves cubes this large
-                break
-            covariance.append(c.tolist())
-            sizes.append(n)
+        sizes, covariance = _covariance_2d_spread(images, phases)
+    covariance = [np.asarray(c).tolist() for c in covariance]
     return {'method': method, 'definition': SPREAD_DEFINITION, 'sizes': sizes, 'covariance': covariance}
 
 
@@ -212,3 +242,121 @@ def sources_fraction_spread(sources, phases: int, seed: int = 0) -> dict:
     volumes = [s.labels for s in sources if s.labels.shape[0] > 1]
     images = [s.labels[0] for s in sources if s.labels.shape[0] == 1]
     return fraction_spread(volumes, images, phases, seed)
+
+
+TRANSPORT_DEFINITION = (
+    'relative diffusivity D_rel of the phase (mean over the three axes; steady diffusion in the phase, '
+    'concentrations 1 and 0 held on two opposite faces half a voxel outside, no flux through the others, '
+    'face conductance 1 between voxels of the phase) of random n x n x n training subvolumes, with their '
+    'phase fraction f; fit: log D_rel = intercept + slope log f over the subvolumes where the phase percolates'
+)
+
+
+def relative_diffusivity(indicator: np.ndarray, axis: int, tol: float = 1e-5, max_iter: int = 3000) -> float:
+    """D_rel of a boolean phase indicator along ``axis`` (TauFactor's convention, see TRANSPORT_DEFINITION).
+
+    Matrix-free Jacobi-preconditioned conjugate gradients on every voxel of the phase; clusters that touch
+    neither held face keep the potential 0 and carry no flux, so no labelling of the percolating cluster is
+    needed. The flux is read at the outlet face: D_rel = (2 sum of c over the outlet layer) L / A.
+    """
+    a = np.moveaxis(indicator.astype(bool), axis, 0)
+    L = a.shape[0]
+    m = a.astype(np.float64)
+    faces = []  # (slice of the first voxel, slice of the second voxel, conductance 1 where both in the phase)
+    for ax in range(3):
+        lo = [slice(None)] * 3
+        hi = [slice(None)] * 3
+        lo[ax] = slice(0, -1)
+        hi[ax] = slice(1, None)
+        faces.append((tuple(lo), tuple(hi), m[tuple(lo)] * m[tuple(hi)]))
+    held = np.zeros_like(m)
+    held[0] += 2 * m[0]
+    held[-1] += 2 * m[-1]
+    diag = held.copy()
+    for lo, hi, g in faces:
+        diag[lo] += g
+        diag[hi] += g
+    b = np.zeros_like(m)
+    b[0] = 2 * m[0]
+
+    def apply(c):
+        out = held * c
+        for lo, hi, g in faces:
+            d = g * (c[lo] - c[hi])
+            out[lo] += d
+            out[hi] -= d
+        return out
+
+    inv = np.where(diag > 0, 1 / np.where(diag > 0, diag, 1), 0)
+    c = np.zeros_like(m)
+    r = b - apply(c)
+    z = inv * r
+    p = z.copy()
+    rz = (r * z).sum()
+    bnorm = np.sqrt((b * b).sum())
+    if bnorm == 0:
+        return 0.0
+    for _ in range(max_iter):
+        q = apply(p)
+        alpha = rz / (p * q).sum()
+        c += alpha * p
+        r -= alpha * q
+        if np.sqrt((r * r).sum()) < tol * bnorm:
+            break
+        z = inv * r
+        rz_new = (r * z).sum()
+        p = z + (rz_new / rz) * p
+        rz = rz_new
+    return float(2 * (c[-1] * m[-1]).sum() * L / (a.shape[1] * a.shape[2]))
+
+
+def transport_statistics(volumes: list[np.ndarray], phases: int, seed: int = 0, draws: int = 24,
+                         max_side: int = 48) -> dict | None:
+    """stats.json "transport": for each minority phase (fraction < 1/2 over the volumes), D_rel and fraction
+    of random cubes of the 3D training volumes and the power law fitted to them (see TRANSPORT_DEFINITION);
+    None without 3D volumes at least 32 on every side. The reconstruction refines the connectivity of such
+    phases toward the fitted D_rel (src/core/diffusion/transport-refinement.ts).
+
+    The cube side is the largest multiple of 16 up to ``max_side`` and half the smallest volume side, so the
+    cubes are drawn from distinct parts of the volume. The slope is kept within [1, 4] (Archie-type exponents
+    of porous media; a few cubes can give a wild fit).
+    """
+    volumes = [v for v in volumes if v.ndim == 3 and min(v.shape) >= 32]
+    if not volumes:
+        return None
+    n = min(max_side, max(16, (max(min(v.shape) for v in volumes) // 2) // 16 * 16))
+    rng = np.random.default_rng(seed + 11)
+    fitting = [v for v in volumes if min(v.shape) >= n]
+    weights = np.array([np.prod([s - n + 1 for s in v.shape]) for v in fitting], dtype=np.float64)
+    cubes = []
+    for k in rng.choice(len(fitting), size=draws, p=weights / weights.sum()):
+        v = fitting[k]
+        z, y, x = (int(rng.integers(s - n + 1)) for s in v.shape)
+        cubes.append(v[z : z + n, y : y + n, x : x + n])
+    totals = np.zeros(phases)
+    for v in volumes:
+        totals += np.bincount(v.ravel(), minlength=phases)[:phases]
+    result = []
+    for p in (p for p in range(phases) if totals[p] < 0.5 * totals.sum()):
+        samples = []
+        for cube in cubes:
+            ind = cube == p
+            f = float(ind.mean())
+            d = float(np.mean([relative_diffusivity(ind, axis) for axis in range(3)])) if 0 < f < 1 else 0.0
+            samples.append([f, d])
+        s = np.array(samples)
+        ok = (s[:, 0] > 0) & (s[:, 1] > 0)
+        entry = {'id': p, 'samples': samples, 'percolating': float(ok.mean())}
+        if ok.sum() >= 3 and np.ptp(np.log(s[ok, 0])) > 0:
+            x, y = np.log(s[ok, 0]), np.log(s[ok, 1])
+            slope = float(np.clip(np.polyfit(x, y, 1)[0], 1.0, 4.0))
+            intercept = float(np.mean(y - slope * x))
+            residual = np.log(s[ok, 1]) - (intercept + slope * np.log(s[ok, 0]))
+            entry['fit'] = {'intercept': float(intercept), 'slope': float(slope), 'residualSd': float(residual.std())}
+        result.append(entry)
+    return {'definition': TRANSPORT_DEFINITION, 'size': n, 'phases': result}
+
+
+def sources_transport_statistics(sources, phases: int, seed: int = 0) -> dict | None:
+    """transport_statistics of the 3D training sources (dataset.Source); None for 2D-only datasets."""
+    return transport_statistics([s.labels for s in sources if s.labels.shape[0] > 1], phases, seed)

@@ -67,6 +67,7 @@ export function reconstructReport(output: string, r: ReconstructVolumeResult) {
     parameters: r.parameters,
     volumeFractions: r.volumeFractions,
     targetFractions: r.targetFractions,
+    transport: r.transport,
     axisFractions: r.axisFractions,
     refineFractions: r.refineFractions,
   }

@@ -37,6 +37,8 @@ import { SeededRandom } from './random'
 import { makeSampler, type SamplerKind } from './samplers'
 import { makeNoiseSchedule, type NoiseScheduleSpec } from './schedule'
 import { drawTargetFractions } from './target-fractions'
+import { refineTransport } from './transport-refinement'
+import type { TransportFit } from '../models/stats'
 import { ProgressTracker, type RunControl } from './progress'
 
 export interface ReconstructionParams {
@@ -87,9 +89,15 @@ export interface ReconstructionParams {
   quantise: Quantiser
   /**
    * 'match-fractions' with two phases: the fraction of the minority phase's voxels that seed its
-   * fraction-matched hysteresis growth (`hysteresisLabels`; 1 = the plain quantile threshold).
+   * fraction-matched hysteresis growth (`hysteresisLabels`; 1 = the plain quantile threshold; −1 = auto:
+   * the plain threshold when the transport refinement runs, which supplies the connectivity, else 0.05).
    */
   hysteresisSeeds: number
+  /**
+   * Refine the connectivity of two-phase volumes toward the D_rel that real subvolumes of the same phase
+   * fraction have (transport-refinement.ts), for the phases the bundle has a transport fit for.
+   */
+  transportRefinement: boolean
   /**
    * Denoise latent planes larger than this many cells as overlapping tiles of this size, with `tileOverlap`
    * cells of overlap: 0 = whole planes, −1 (default) = tiles of the training size (`trainingLatentSize`;
@@ -115,6 +123,8 @@ export interface ModelDescription {
   fractionCovariance?: number[][]
   /** Training S2 curves along a plane's rows (y) and columns (x), per phase. */
   trainingS2?: { y: number[]; x: number[] }[]
+  /** D_rel-versus-fraction fits from the bundle's 3D training data (core/models/stats.ts). */
+  transportFits?: TransportFit[]
   /** Side of the latent planes the denoiser was trained on (the bundle's latent.size), for `tile: -1`. */
   trainingLatentSize?: number
 }
@@ -136,6 +146,8 @@ export interface ReconstructionOutput {
   volumeFractions: number[]
   /** The volume's target fractions (see `ReconstructionParams.fractions`), when the run had one. */
   targetFractions?: number[]
+  /** What the transport refinement did, per refined phase. */
+  transport: TransportRefinementRecord[]
   /** Mean phase probabilities of each axis's decode (z, y, x): how far each plane family drifted. */
   axisFractions: number[][]
   /** Mean phase probabilities after each refinement round. */
@@ -146,6 +158,17 @@ export interface ReconstructionOutput {
   roundLabels: { round: number; labels: Uint8Array; seconds: number }[]
   /** The phase probabilities [P, Z, Y, X] that were quantised (only with `keepProbs`). */
   probs?: Float32Array
+}
+
+export interface TransportRefinementRecord {
+  phase: number
+  /** D_rel (mean over axes) aimed at: the bundle's fit at this volume's phase fraction. */
+  target: number
+  /** D_rel before (the first three solves) and as last measured. */
+  before: number
+  after: number
+  swappedVoxels: number
+  solves: number
 }
 
 export interface PipelineOptions {
@@ -179,7 +202,8 @@ export const DEFAULT_PARAMS: Omit<ReconstructionParams, 'shape'> = {
   guidanceFraction: 'soft',
   fractions: 'sampled',
   quantise: 'match-fractions',
-  hysteresisSeeds: 0.05,
+  hysteresisSeeds: -1,
+  transportRefinement: true,
   tile: -1,
   tileOverlap: 8,
 }
@@ -292,20 +316,32 @@ export function targetFractions(
 /** Offsets the target-fraction draw from the sampler's noise stream (both are seeded by the run's seed). */
 const FRACTION_SEED_OFFSET = 0x5f3759df
 
+/** The transport fits the refinement will use: two-phase volumes, when asked for and the bundle has them. */
+function transportFitsFor(
+  desc: ModelDescription,
+  params: ReconstructionParams,
+  phases: number,
+): TransportFit[] {
+  if (!params.transportRefinement || phases !== 2) return []
+  return (desc.transportFits ?? []).filter((f) => f.phase < phases)
+}
+
 function quantiser(
   params: ReconstructionParams,
   targets: number[] | undefined,
   phases: number,
+  refining: boolean,
 ): (p: Float32Array) => Uint8Array {
   if (params.quantise === 'argmax') return (p) => argmaxPhases(p, phases)
   if (!targets) throw new UserError("'match-fractions' quantisation needs training fractions in stats.json")
   const minority = targets.indexOf(Math.min(...targets))
-  if (phases === 2 && params.hysteresisSeeds < 1) {
+  const seeds = params.hysteresisSeeds >= 0 ? params.hysteresisSeeds : refining ? 1 : 0.05
+  if (phases === 2 && seeds < 1) {
     const dims: [number, number, number] = [params.shape[0], params.shape[1], params.shape[2]]
     return (p) => {
       // hysteresisLabels grows phase 0: give it the minority phase's probabilities first.
       const ordered = minority === 0 ? p : p.slice(p.length / 2)
-      const labels = hysteresisLabels(ordered, dims, targets[minority], params.hysteresisSeeds)
+      const labels = hysteresisLabels(ordered, dims, targets[minority], seeds)
       if (minority !== 0) for (let i = 0; i < labels.length; i++) labels[i] = 1 - labels[i]
       return labels
     }
@@ -331,7 +367,8 @@ export async function reconstructWithModel(
   const sampler = makeSampler(schedule, { kind: params.sampler, steps: params.steps, eta: params.eta })
   const labelsByAxis = conditionLabels(desc, params)
   const targets = targetFractions(desc, params, model.phases)
-  const quantise = quantiser(params, targets, model.phases)
+  const fits = transportFitsFor(desc, params, model.phases)
+  const quantise = quantiser(params, targets, model.phases, fits.length > 0)
   const rng = new SeededRandom(params.seed)
 
   const guidance = statsGuidanceFor(model, desc, params, targets)
@@ -404,7 +441,29 @@ export async function reconstructWithModel(
   }
   const t3 = performance.now()
 
-  const labels = quantise(probs)
+  let labels = quantise(probs)
+  const transport: TransportRefinementRecord[] = []
+  for (const fit of fits) {
+    const fraction = labelFractions(labels, model.phases)[fit.phase]
+    if (!(fraction > 0 && fraction < 1)) continue
+    const target = Math.exp(fit.intercept + fit.slope * Math.log(fraction))
+    const refined = refineTransport(
+      labels,
+      params.shape,
+      probs.subarray(fit.phase * voxels, (fit.phase + 1) * voxels),
+      { phase: fit.phase, relativeDiffusivity: target },
+    )
+    labels = refined.labels
+    const first = refined.history.slice(0, 3).map((h) => h.relativeDiffusivity)
+    transport.push({
+      phase: fit.phase,
+      target,
+      before: first.reduce((a, b) => a + b, 0) / Math.max(first.length, 1),
+      after: refined.relativeDiffusivity,
+      swappedVoxels: refined.swapped,
+      solves: refined.history.length,
+    })
+  }
   const t4 = performance.now()
   tracker.advance('quantise', 1, 1, 0)
   const s = (a: number, b: number) => (b - a) / 1000
@@ -420,6 +479,7 @@ export async function reconstructWithModel(
     },
     volumeFractions: labelFractions(labels, model.phases),
     ...(targets ? { targetFractions: targets } : {}),
+    transport,
     axisFractions: decoded.axisFractions,
     refineFractions,
     guidance: guidance?.records ?? [],

@@ -11,6 +11,7 @@ import {
   reconstructWithModel,
   type ReconstructionParams,
   type StageTimings,
+  type TransportRefinementRecord,
 } from '../diffusion/pipeline'
 import type { RunControl } from '../diffusion/progress'
 import type { GuidanceRecord } from '../diffusion/guidance'
@@ -19,7 +20,7 @@ import type { ModelBundle } from './bundle'
 import type { OpenedModel } from './onnx-model'
 import { acquireBundleModel } from './session-cache'
 import type { ProviderChoice, ProviderName } from './providers'
-import { trainingFractions, trainingS2 } from './stats'
+import { trainingFractions, trainingS2, trainingTransportFits } from './stats'
 import { fractionCovariance } from './fraction-spread'
 import { planeSize, type AxisIndex } from '../diffusion/planes'
 import { latentDimsFor } from '../diffusion/pipeline'
@@ -53,6 +54,8 @@ export interface ReconstructVolumeResult {
   volumeFractions: number[]
   /** The fractions this volume aimed at (drawn from the real spread by default; see `fractions`). */
   targetFractions?: number[]
+  /** The transport refinement's record per refined phase (empty when it did not run). */
+  transport: TransportRefinementRecord[]
   axisFractions: number[][]
   refineFractions: number[][]
   guidance: GuidanceRecord[]
@@ -123,6 +126,7 @@ export async function reconstructVolume(
         conditioning: m.conditioning,
         trainingFractions: trainingFractions(bundle.stats),
         fractionCovariance: fractionCovariance(bundle.stats, resolved.shape),
+        transportFits: trainingTransportFits(bundle.stats),
         trainingS2: trainingS2(bundle.stats),
         trainingLatentSize: bundle.manifest.latent.size,
       },
@@ -141,6 +145,7 @@ export async function reconstructVolume(
       model: { id: bundle.id, name: m.name, manifestSha256: bundle.manifestSha256 },
       volumeFractions: out.volumeFractions,
       ...(out.targetFractions ? { targetFractions: out.targetFractions } : {}),
+      transport: out.transport,
       axisFractions: out.axisFractions,
       refineFractions: out.refineFractions,
       guidance: out.guidance,

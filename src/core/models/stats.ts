@@ -55,3 +55,32 @@ export function trainingFractions(stats: TrainingStats): number[] {
 export function trainingS2(stats: TrainingStats): { y: number[]; x: number[] }[] {
   return stats.planes.all.phases.map((p) => ({ y: p.s2.y.mean, x: p.s2.x.mean }))
 }
+
+/** One phase's fit of stats.json "transport": log D_rel = intercept + slope · log f over real subvolumes. */
+export interface TransportFit {
+  phase: number
+  intercept: number
+  slope: number
+}
+
+const TransportSchema = z.looseObject({
+  size: z.number(),
+  phases: z.array(
+    z.looseObject({
+      id: z.number().int().nonnegative(),
+      fit: z.object({ intercept: z.number(), slope: z.number() }).loose().optional(),
+    }),
+  ),
+})
+
+/**
+ * The D_rel-versus-fraction fits of the phases the trainer measured on 3D training subvolumes
+ * (training/microlad_train/statistics.py `transport_statistics`); empty for 2D-only or older bundles.
+ */
+export function trainingTransportFits(stats: TrainingStats): TransportFit[] {
+  const parsed = TransportSchema.safeParse((stats as { transport?: unknown }).transport)
+  if (!parsed.success) return []
+  return parsed.data.phases.flatMap((p) =>
+    p.fit ? [{ phase: p.id, intercept: p.fit.intercept, slope: p.fit.slope }] : [],
+  )
+}
