@@ -11,7 +11,7 @@
  * D* = exp(a + b log f), and the refinement swaps voxels until the volume's D_rel (mean over the three axes,
  * each measured at its latest iteration) reaches D*; a volume already at or above D* is left unchanged.
  *
- * One iteration, along the axes in turn (z, y, x, z, …): solve diffusion in the phase and take the
+ * One iteration, along the axes in turn (z, y, x, z, …; the first two only measure): solve diffusion in the phase and take the
  * sensitivity ∂D_rel/∂σ_v of every voxel (core/physics/sensitivity.ts; for a voxel outside the phase, the
  * one-sided derivative: how much conducting there would add). Then, keeping the phase fraction exact:
  * - add the m voxels outside the phase with the largest sensitivity × (0.05 + p_v), p_v the decoder's
@@ -120,8 +120,9 @@ export function refineTransport(
     const { effectiveConductivity, sensitivity } = transportSensitivity(vol, { phase, axis, tol })
     latest[axis] = effectiveConductivity
     history.push({ axis, relativeDiffusivity: effectiveConductivity })
-    if (it >= 2 && meanLatest() >= target.relativeDiffusivity) break
-    if (count === 0 || count === n) break
+    // the first two solves only measure: the target is a mean over the axes, known once all three are
+    if (it < 2) continue
+    if (meanLatest() >= target.relativeDiffusivity || count === 0 || count === n) break
     const deficit = (target.relativeDiffusivity - meanLatest()) / target.relativeDiffusivity
     const m = Math.max(1, Math.round(swapFraction * count * Math.min(1, Math.max(0.25, 3 * deficit))))
     const outside: number[] = []
@@ -134,7 +135,7 @@ export function refineTransport(
     }
     const weight = (i: number) => sensitivity[i] * (0.05 + phaseProbability[i])
     const add = topK(outside, weight, m)
-    if (add.length === 0) break
+    if (add.length === 0) continue // nothing percolates along this axis: no sensitivity to follow
     const remove = bottomK(boundary, weight, add.length)
     const k = Math.min(add.length, remove.length)
     for (let j = 0; j < k; j++) {
@@ -144,7 +145,6 @@ export function refineTransport(
       changed[remove[j]] = 1
     }
     swapped += k
-    if (k === 0) break
   }
   return { labels: out, history, relativeDiffusivity: meanLatest(), swapped }
 }
