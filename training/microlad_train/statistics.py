@@ -233,7 +233,11 @@ def fraction_spread(volumes: list[np.ndarray], images: list[np.ndarray], phases:
     else:
         method = 'covariance-2d'
         sizes, covariance = _covariance_2d_spread(images, phases)
-    covariance = [np.asarray(c).tolist() for c in covariance]
+    # Fractions sum to one, so every row of a true covariance sums to zero; the 2D estimate (edge effects of
+    # the non-periodic estimator on heterogeneous images) does not quite. Project onto that space:
+    # C <- (I - 11'/P) C (I - 11'/P), which leaves an exact covariance unchanged.
+    centre = np.eye(phases) - 1.0 / phases
+    covariance = [(centre @ np.asarray(c) @ centre).tolist() for c in covariance]
     return {'method': method, 'definition': SPREAD_DEFINITION, 'sizes': sizes, 'covariance': covariance}
 
 

@@ -82,3 +82,40 @@ def test_fraction_spread_from_2d_slices_agrees_with_3d_subvolumes():
         m = measured['covariance'][measured['sizes'].index(n)][0][0]
         e = estimated['covariance'][estimated['sizes'].index(n)][0][0]
         assert abs(e / m - 1) < 0.35, (n, e, m)
+
+
+def test_relative_diffusivity_of_straight_channels_is_their_area_fraction():
+    """Channels along the axis: D_rel = channel area / cross-section; across it nothing percolates."""
+    from microlad_train.statistics import relative_diffusivity
+
+    ind = np.zeros((12, 10, 10), dtype=bool)
+    ind[:, 2:5, 3:7] = True  # 12 of 100 columns
+    assert abs(relative_diffusivity(ind, 0) - 0.12) < 1e-6
+    assert relative_diffusivity(ind, 1) == 0.0
+    # a channel with a one-voxel pinch: series resistance, between 0 and the open value
+    pinched = ind.copy()
+    pinched[6, 2:5, 3:7] = False
+    pinched[6, 3, 4] = True
+    assert 0 < relative_diffusivity(pinched, 0) < 0.12
+
+
+def test_transport_statistics_fit_minority_phase_only():
+    from scipy.ndimage import gaussian_filter
+
+    from microlad_train.statistics import transport_statistics
+
+    rng = np.random.default_rng(5)
+    field = gaussian_filter(rng.standard_normal((64, 64, 64)), 2.0)
+    volume = (field > np.quantile(field, 0.3)).astype(np.uint8)  # phase 0: 30 %, well connected
+    stats = transport_statistics([volume], 2, draws=6)
+    assert stats['size'] == 32
+    assert [p['id'] for p in stats['phases']] == [0]
+    phase = stats['phases'][0]
+    assert len(phase['samples']) == 6
+    fit = phase['fit']
+    assert 1.0 <= fit['slope'] <= 4.0
+    f = np.array([s[0] for s in phase['samples']])
+    d = np.array([s[1] for s in phase['samples']])
+    predicted = np.exp(fit['intercept'] + fit['slope'] * np.log(f))
+    assert np.all(np.abs(np.log(predicted / d)) < 1.0)
+    assert transport_statistics([volume[:, :, :20]], 2) is None  # a side under 32: no 3D transport statistics
