@@ -27,11 +27,14 @@ export interface FractionSpreadTable {
   covariance: number[][][]
 }
 
-/** The phase-fraction covariance Σ(n) [P][P] of real subvolumes with the voxel count of `shape`. */
-export function fractionCovariance(stats: TrainingStats, shape: Shape3): number[][] {
+/**
+ * The phase-fraction covariance Σ(n) [P][P] of real subvolumes with the voxel count of `shape`; undefined
+ * when the bundle gives no way to know it (no table and S2 curves too short for the smallest cube).
+ */
+export function fractionCovariance(stats: TrainingStats, shape: Shape3): number[][] | undefined {
   const n = Math.cbrt(shape[0] * shape[1] * shape[2])
   const table = (stats as { fractionSpread?: FractionSpreadTable }).fractionSpread ?? spreadFromS2(stats)
-  return interpolateCovariance(table, n)
+  return table.sizes.length > 0 ? interpolateCovariance(table, n) : undefined
 }
 
 /** Σ(n) from a table: log-log interpolation between sides, n⁻³ beyond the largest, held below the smallest. */

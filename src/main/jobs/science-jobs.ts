@@ -148,6 +148,8 @@ export const reconstructJob: JobHandler = async (params, ctx) => {
     provider: r.provider,
     timings: r.timings,
     volumeFractions: r.volumeFractions,
+    targetFractions: r.targetFractions,
+    transport: r.transport,
     parameters: r.parameters,
   }
   return {

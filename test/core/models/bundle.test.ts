@@ -161,6 +161,7 @@ describe('ONNX Runtime sessions', () => {
       refine: 0,
       guidanceEvery: 1,
       s2Weight: 0,
+      fractions: 'training' as const, // the default draws each volume's own target around 0.3
       provider: 'cpu' as const,
     }
     const off = await reconstructVolume(bundle, { ...params, statsGuidance: 0 })

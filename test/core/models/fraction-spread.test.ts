@@ -49,7 +49,7 @@ describe('fraction spread of real subvolumes', () => {
 
   it('uses the cube of equal volume for a non-cubic shape', () => {
     const stats = { ...iidStats(0.3), fractionSpread: table } as TrainingStats
-    expect(fractionCovariance(stats, [16, 64, 64])[0][0]).toBeCloseTo(
+    expect(fractionCovariance(stats, [16, 64, 64])![0][0]).toBeCloseTo(
       0.01 * (32 / Math.cbrt(16 * 64 * 64)) ** 3,
       10,
     )
