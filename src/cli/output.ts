@@ -1,6 +1,25 @@
 import { UserError } from '../core/errors'
 import { AXES, type Axis } from '../core/volume/volume'
 
+/**
+ * A progress callback for long commands: one line on stderr, rewritten at most every 250 ms, only on a
+ * terminal and unless --quiet; a newline when the work is done.
+ */
+export function stderrProgress<P extends { fraction: number }>(
+  quiet: boolean | undefined,
+  line: (p: P) => string,
+) {
+  let lastPrinted = 0
+  return (p: P): void => {
+    if (quiet || !process.stderr.isTTY) return
+    const now = Date.now()
+    if (now - lastPrinted < 250 && p.fraction < 1) return
+    lastPrinted = now
+    process.stderr.write(`\r${line(p)}   `)
+    if (p.fraction >= 1) process.stderr.write('\n')
+  }
+}
+
 /** Print a result: JSON when --json was given, the human rendering otherwise. */
 export function emit(json: boolean | undefined, result: unknown, human: () => string): void {
   process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : human() + '\n')

@@ -7,7 +7,8 @@ import { resolveBundle } from '../../core/models/bundle'
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../core/models/providers'
 import { reconstructVolume, type ReconstructVolumeResult } from '../../core/models/reconstruct'
 import type { Shape3 } from '../../core/volume/volume'
-import { emit, parseFloatOption, parseIntOption, parseTriple } from '../output'
+import { emit, parseFloatOption, parseIntOption, parseTriple, stderrProgress } from '../output'
+import type { ReconstructionProgress } from '../../core/diffusion/progress'
 
 interface ReconstructOptions {
   model: string
@@ -158,7 +159,6 @@ export function registerReconstruct(program: Command): void {
       const controller = new AbortController()
       const onSigint = () => controller.abort()
       process.once('SIGINT', onSigint)
-      let lastPrinted = 0
       try {
         const result = await reconstructVolume(
           bundle,
@@ -186,17 +186,10 @@ export function registerReconstruct(program: Command): void {
           },
           {
             signal: controller.signal,
-            onProgress: (p) => {
-              if (opts.quiet || !process.stderr.isTTY) return
-              const now = Date.now()
-              if (now - lastPrinted < 250 && p.fraction < 1) return
-              lastPrinted = now
+            onProgress: stderrProgress(opts.quiet, (p: ReconstructionProgress) => {
               const eta = p.etaSeconds === null ? '' : `, ${p.etaSeconds.toFixed(0)} s left`
-              process.stderr.write(
-                `\r${p.stage} ${p.step}/${p.steps} (${(p.fraction * 100).toFixed(0)} %${eta})   `,
-              )
-              if (p.fraction >= 1) process.stderr.write('\n')
-            },
+              return `${p.stage} ${p.step}/${p.steps} (${(p.fraction * 100).toFixed(0)} %${eta})`
+            }),
           },
         )
         await writeVolume(opts.out, result.volume)

@@ -6,7 +6,7 @@ import { DEFAULT_DRAWS, DEFAULT_SOLVER_TOLERANCE, type ValidationReport } from '
 import type { VerdictCheck } from '../../shared/validation'
 import { validateModel } from '../../core/validation/model'
 import { AXES, type Axis } from '../../core/volume/volume'
-import { emit, parseFloatOption, parseIntOption } from '../output'
+import { emit, parseFloatOption, parseIntOption, stderrProgress } from '../output'
 
 interface ValidateCliOptions {
   model: string
@@ -172,7 +172,6 @@ export function registerValidate(program: Command): void {
       const controller = new AbortController()
       const onSigint = () => controller.abort()
       process.once('SIGINT', onSigint)
-      let lastPrinted = 0
       try {
         const report = await validateModel(
           bundle,
@@ -187,14 +186,11 @@ export function registerValidate(program: Command): void {
             threads: opts.threads,
             provider: opts.provider,
             signal: controller.signal,
-            onProgress: (p) => {
-              if (opts.quiet || !process.stderr.isTTY) return
-              const now = Date.now()
-              if (now - lastPrinted < 250 && p.fraction < 1) return
-              lastPrinted = now
-              process.stderr.write(`\r${p.message} (${(p.fraction * 100).toFixed(0)} %)        `)
-              if (p.fraction >= 1) process.stderr.write('\n')
-            },
+            onProgress: stderrProgress(
+              opts.quiet,
+              (p: { message: string; fraction: number }) =>
+                `${p.message} (${(p.fraction * 100).toFixed(0)} %)     `,
+            ),
           },
         )
         emit(opts.json, report, () => renderValidation(report))
