@@ -150,6 +150,9 @@ function attachSocket(backend: Backend, ws: WebSocket): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }))
   })
   ws.on('close', unsubscribe)
+  // ws reports a protocol violation (e.g. a frame over maxPayload) as an 'error' on this socket and then
+  // closes it (1009 for size); without a listener that error would be uncaught and end the host.
+  ws.on('error', () => {})
   const refuse = (message: string) =>
     ws.send(JSON.stringify({ id: null, ok: false, error: { message, userError: true } }))
   ws.on('message', async (data: Buffer | ArrayBuffer | Buffer[]) => {
