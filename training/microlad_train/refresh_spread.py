@@ -4,23 +4,19 @@ and re-hash.
 Bundles written before the trainer measured these lack them (the app then estimates the spread from the S2
 curves and skips the transport refinement). Usage:
 python -m microlad_train.refresh_spread BUNDLE_DIR DATA_FILE [DATA_FILE ...]
-Each DATA_FILE (a .raw file takes its shape from a meta.json beside it) is the file named by the manifest's training.region entry of the same position; the region
-and the validation split recorded in the manifest are applied exactly as the trainer did.
+Each DATA_FILE (a .raw file takes its shape from a meta.json beside it) is the file named by the manifest's
+training.region entry of the same position; the region and the validation split recorded in the manifest are
+applied exactly as the trainer did.
 """
 
-import hashlib
 import json
 import os
 import sys
 
 from .config import TrainConfig
 from .dataset import Source, crop_region, read_labels, split_source
+from .export import sha256_of
 from .statistics import sources_fraction_spread, sources_transport_statistics
-
-
-def sha256_of(path: str) -> str:
-    with open(path, 'rb') as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def raw_shape(path: str):

@@ -101,21 +101,25 @@ SPREAD_DEFINITION = (
 )
 
 
+def _random_cubes(volumes: list[np.ndarray], n: int, count: int, rng) -> list[np.ndarray]:
+    """``count`` random n^3 cubes (views) from the volumes, each volume weighted by its number of positions."""
+    weights = np.array([np.prod([s - n + 1 for s in v.shape]) for v in volumes], dtype=np.float64)
+    cubes = []
+    for i in rng.choice(len(volumes), size=count, p=weights / weights.sum()):
+        v = volumes[i]
+        z, y, x = (int(rng.integers(s - n + 1)) for s in v.shape)
+        cubes.append(v[z : z + n, y : y + n, x : x + n])
+    return cubes
+
+
 def _cube_fractions(volumes: list[np.ndarray], phases: int, n: int, draws: int, rng) -> np.ndarray | None:
     """Phase fractions [draws, P] of random n^3 cubes from the volumes at least 2n on every side (weighted by
     positions). Smaller volumes are left out: their cubes would overlap so much that the spread is too narrow."""
     fitting = [v for v in volumes if min(v.shape) >= 2 * n]
     if not fitting:
         return None
-    weights = np.array([np.prod([s - n + 1 for s in v.shape]) for v in fitting], dtype=np.float64)
-    picks = rng.choice(len(fitting), size=draws, p=weights / weights.sum())
-    out = np.empty((draws, phases))
-    for k, i in enumerate(picks):
-        v = fitting[i]
-        z, y, x = (int(rng.integers(s - n + 1)) for s in v.shape)
-        counts = np.bincount(v[z : z + n, y : y + n, x : x + n].ravel(), minlength=phases)[:phases]
-        out[k] = counts / n**3
-    return out
+    cubes = _random_cubes(fitting, n, draws, rng)
+    return np.array([np.bincount(c.ravel(), minlength=phases)[:phases] / n**3 for c in cubes])
 
 
 def _radial_cross_covariance(images: list[np.ndarray], phases: int) -> np.ndarray:
@@ -330,13 +334,7 @@ def transport_statistics(volumes: list[np.ndarray], phases: int, seed: int = 0, 
         return None
     n = min(max_side, max(16, (max(min(v.shape) for v in volumes) // 2) // 16 * 16))
     rng = np.random.default_rng(seed + 11)
-    fitting = [v for v in volumes if min(v.shape) >= n]
-    weights = np.array([np.prod([s - n + 1 for s in v.shape]) for v in fitting], dtype=np.float64)
-    cubes = []
-    for k in rng.choice(len(fitting), size=draws, p=weights / weights.sum()):
-        v = fitting[k]
-        z, y, x = (int(rng.integers(s - n + 1)) for s in v.shape)
-        cubes.append(v[z : z + n, y : y + n, x : x + n])
+    cubes = _random_cubes([v for v in volumes if min(v.shape) >= n], n, draws, rng)
     totals = np.zeros(phases)
     for v in volumes:
         totals += np.bincount(v.ravel(), minlength=phases)[:phases]
