@@ -454,11 +454,10 @@ export async function reconstructWithModel(
       { phase: fit.phase, relativeDiffusivity: target },
     )
     labels = refined.labels
-    const first = refined.history.slice(0, 3).map((h) => h.relativeDiffusivity)
     transport.push({
       phase: fit.phase,
       target,
-      before: first.reduce((a, b) => a + b, 0) / Math.max(first.length, 1),
+      before: refined.before,
       after: refined.relativeDiffusivity,
       swappedVoxels: refined.swapped,
       solves: refined.history.length,

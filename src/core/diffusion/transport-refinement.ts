@@ -47,6 +47,8 @@ export interface TransportRefinementResult {
   labels: Uint8Array
   /** D_rel of the phase along each iteration's axis, before that iteration's swaps. */
   history: { axis: Axis; relativeDiffusivity: number }[]
+  /** Mean over the axes of the first D_rel measured along each, before any swap. */
+  before: number
   /** Mean over the axes of the latest D_rel measured along each (the last swaps are not measured). */
   relativeDiffusivity: number
   swapped: number
@@ -71,20 +73,11 @@ function onBoundary(labels: Uint8Array, shape: Shape3, phase: number, i: number)
   )
 }
 
-/** Indices of the k largest scores (score > 0 only), by a full sort of the candidates. */
-function topK(candidates: number[], score: (i: number) => number, k: number): number[] {
+/** The k candidates with the largest (or smallest) scores, by a full sort. */
+function ranked(candidates: number[], score: (i: number) => number, k: number, largest: boolean): number[] {
+  const sign = largest ? -1 : 1
   return candidates
-    .map((i) => [i, score(i)] as const)
-    .filter(([, s]) => s > 0)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, k)
-    .map(([i]) => i)
-}
-
-/** Indices of the k smallest scores. */
-function bottomK(candidates: number[], score: (i: number) => number, k: number): number[] {
-  return candidates
-    .map((i) => [i, score(i)] as const)
+    .map((i) => [i, sign * score(i)] as const)
     .sort((a, b) => a[1] - b[1])
     .slice(0, k)
     .map(([i]) => i)
@@ -114,6 +107,7 @@ export function refineTransport(
     return values.reduce((s, v) => s + v, 0) / Math.max(values.length, 1)
   }
   let swapped = 0
+  let before = 0
   for (let it = 0; it < maxIterations; it++) {
     const axis = AXES[it % 3]
     const vol = makeVolume(shape, out)
@@ -122,6 +116,7 @@ export function refineTransport(
     history.push({ axis, relativeDiffusivity: effectiveConductivity })
     // the first two solves only measure: the target is a mean over the axes, known once all three are
     if (it < 2) continue
+    if (it === 2) before = meanLatest()
     if (meanLatest() >= target.relativeDiffusivity || count === 0 || count === n) break
     const deficit = (target.relativeDiffusivity - meanLatest()) / target.relativeDiffusivity
     const m = Math.max(1, Math.round(swapFraction * count * Math.min(1, Math.max(0.25, 3 * deficit))))
@@ -134,9 +129,9 @@ export function refineTransport(
       } else if (onBoundary(out, shape, phase, i)) boundary.push(i)
     }
     const weight = (i: number) => sensitivity[i] * (0.05 + phaseProbability[i])
-    const add = topK(outside, weight, m)
+    const add = ranked(outside, weight, m, true)
     if (add.length === 0) continue // nothing percolates along this axis: no sensitivity to follow
-    const remove = bottomK(boundary, weight, add.length)
+    const remove = ranked(boundary, weight, add.length, false)
     const k = Math.min(add.length, remove.length)
     for (let j = 0; j < k; j++) {
       out[add[j]] = phase
@@ -146,5 +141,5 @@ export function refineTransport(
     }
     swapped += k
   }
-  return { labels: out, history, relativeDiffusivity: meanLatest(), swapped }
+  return { labels: out, history, before, relativeDiffusivity: meanLatest(), swapped }
 }

@@ -55,6 +55,7 @@ describe('transport refinement', () => {
     )
     expect(count0(out.labels)).toBe(count0(labels))
     expect(out.swapped).toBeGreaterThan(0)
+    expect(out.before).toBeCloseTo(before / 3, 6) // only z percolates before the pinch opens
     const after = dRelZ(out.labels)
     expect(after).toBeGreaterThan(2 * before)
     expect(out.relativeDiffusivity).toBeGreaterThanOrEqual(0.6 * (0.0625 / 3))
